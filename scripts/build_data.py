@@ -1,0 +1,196 @@
+"""Convert the raw source files into the compact files embedded in the package.
+
+Run once by a maintainer when the sources change::
+
+    python scripts/build_data.py /path/to/source/data
+
+It reads the raw files named in ``src/hashpower/data/SOURCES.md`` and writes
+``src/hashpower/data/{daily,epochs,blocks,block_stats}.parquet`` and
+``pools.json``. The package never reads the raw folder at run time; the
+converted files are committed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+OUT = Path(__file__).resolve().parents[1] / "src" / "hashpower" / "data"
+
+#: Genesis target, 0xFFFF x 2^208 (Bitcoin Core ``powLimit`` for mainnet).
+MAX_TARGET = 0xFFFF << 208
+#: Coin Metrics' cumulative BlkCnt runs 5 ahead of the real height from
+#: 2009-01-09 on (it counts 19 blocks that day where header timestamps give
+#: 14); checked below against every day that has per-block timestamps.
+CM_HEIGHT_OFFSET = 5
+SUBSIDY_2024_BTC = 3.125  # block subsidy for heights 840,000 .. 1,049,999
+
+
+def subsidy_sat(height: np.ndarray) -> np.ndarray:
+    halvings = np.asarray(height) // 210_000
+    return np.where(halvings >= 64, 0, (50 * 100_000_000) >> np.minimum(halvings, 63))
+
+
+def slugify(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def build_epochs(src: Path) -> pd.DataFrame:
+    e = pd.read_csv(src / "difficulty_epochs_electrum.csv")
+    targets = [int(t, 16) for t in e["target_hex"]]
+    exact = np.array([MAX_TARGET / t for t in targets])
+    rel = np.abs(exact / e["difficulty"].to_numpy() - 1)
+    assert rel.max() < 1e-9, f"difficulty column disagrees with target: {rel.max()}"
+    e["difficulty"] = exact
+    e["end_block_hash"] = e["end_block_hash"].fillna("")
+    return e[["epoch", "start_height", "end_height", "target_hex", "difficulty", "end_block_hash"]]
+
+
+def build_daily(src: Path, epochs: pd.DataFrame) -> pd.DataFrame:
+    main = pd.read_csv(src / "coinmetrics_btc_daily.csv")
+    main = main[main["BlkCnt"].notna()].copy()  # drops the partial last row (ReferenceRate only)
+    ext = pd.read_csv(src / "coinmetrics_btc_daily_ext_2026.csv")
+
+    # Overlap check: the extension repeats Coin Metrics' values.
+    ov = main.merge(ext, on="time", suffixes=("", "_ext"))
+    for c in ("PriceUSD", "HashRate", "IssTotUSD", "FeeTotNtv", "CapMrktCurUSD", "TxCnt"):
+        d = np.nanmax(np.abs(ov[c] / ov[c + "_ext"] - 1))
+        assert d < 1e-9, (c, d)
+
+    new = ext[ext["time"] > main["time"].max()].copy()
+    # The extension lacks BlkCnt, IssTotNtv and SplyCur. Subsidy in BTC is
+    # IssTotUSD / PriceUSD; every block of 2026 pays 3.125 BTC, so blocks is
+    # that over 3.125 (an integer to 1e-12, asserted).
+    iss = new["IssTotUSD"] / new["PriceUSD"]
+    blocks = iss / SUBSIDY_2024_BTC
+    assert np.abs(blocks - blocks.round()).max() < 1e-6
+    new["BlkCnt"] = blocks.round()
+    new["IssTotNtv"] = new["BlkCnt"] * SUBSIDY_2024_BTC
+    supply0 = main["SplyCur"].iloc[-1]
+    new["SplyCur"] = supply0 + new["IssTotNtv"].cumsum()
+
+    cols = ["time", "BlkCnt", "PriceUSD", "HashRate", "IssTotNtv", "IssTotUSD", "FeeTotNtv",
+            "SplyCur", "CapMrktCurUSD", "TxCnt", "AdrActCnt"]
+    d = pd.concat([main[cols], new[cols]], ignore_index=True)
+    d["time"] = pd.to_datetime(d["time"])
+    assert (d["time"].diff().dropna() == pd.Timedelta(days=1)).all(), "days are not contiguous"
+
+    height_end = np.maximum(d["BlkCnt"].cumsum().to_numpy().astype("int64") - CM_HEIGHT_OFFSET, 0)
+    # Blocks as the height difference: equal to BlkCnt on every day but
+    # 2009-01-09 (19 by Coin Metrics, 14 by header timestamps).
+    blocks = np.diff(height_end, prepend=0)
+    fixed = np.flatnonzero(blocks != d["BlkCnt"].to_numpy())
+    assert [str(d["time"].iloc[i].date()) for i in fixed] == ["2009-01-09"], fixed
+    # Subsidy from the schedule by height. Coin Metrics' IssTotNtv differs only
+    # on the days around the four halvings, where it counts the halving 5
+    # blocks early (its block count runs 5 ahead of the height).
+    cum = np.concatenate([[0], np.cumsum(subsidy_sat(np.arange(1, height_end[-1] + 1)))])
+    subsidy = (cum[height_end] - cum[np.r_[0, height_end[:-1]]]) / 1e8
+    cm = d["IssTotNtv"].to_numpy()
+    bad = np.flatnonzero(np.abs(np.nan_to_num(cm) - subsidy) > 1e-6)
+    halving_heights = np.arange(1, 5) * 210_000
+    near = [i for i in bad if np.abs(height_end[i] - halving_heights).min() <= 200 or i == fixed[0]]
+    assert list(bad) == near, [str(d["time"].iloc[i].date()) for i in bad]
+    print("subsidy corrected on", [str(d["time"].iloc[i].date()) for i in bad])
+    starts = epochs["start_height"].to_numpy()
+    idx = np.searchsorted(starts, height_end, side="right") - 1
+    out = pd.DataFrame({
+        "date": d["time"].dt.date,
+        "blocks": blocks.astype("int32"),
+        "height_end": height_end,
+        "price_usd": d["PriceUSD"],
+        "hashrate_ths": d["HashRate"],
+        "difficulty": epochs["difficulty"].to_numpy()[idx],
+        "subsidy_btc": subsidy,
+        "fees_btc": d["FeeTotNtv"],
+        "revenue_usd": (subsidy + d["FeeTotNtv"]) * d["PriceUSD"],
+        "supply_btc": d["SplyCur"],
+        "market_cap_usd": d["CapMrktCurUSD"],
+        "tx_count": d["TxCnt"],
+        "active_addresses": d["AdrActCnt"],
+    })
+    # Check the extension's derived block counts against its hash rate.
+    tail = out[out["date"] > main["time"].pipe(pd.to_datetime).max().date()]
+    implied = tail["hashrate_ths"] * 86400e12 / (tail["difficulty"] * 2**32)
+    ratio = (implied / tail["blocks"]).median()
+    assert abs(ratio - 1) < 0.01, ratio
+    return out
+
+
+def check_heights(daily: pd.DataFrame, blocks: pd.DataFrame) -> None:
+    day = pd.to_datetime(blocks["timestamp"], unit="s").dt.date
+    last = blocks.groupby(day)["height"].max()
+    j = daily.set_index("date").join(last.rename("h"), how="inner")
+    bad = (j["height_end"] != j["h"]).sum()
+    assert bad <= 2, f"{bad} days disagree with block timestamps"
+
+
+def build_blocks(src: Path) -> pd.DataFrame:
+    b = pd.read_csv(src / "blocks_by_pool_2021_2026.csv")
+    assert (np.diff(b["height"]) == 1).all()
+    return b.rename(columns={"pool_slug": "pool"})
+
+
+def build_block_stats(src: Path) -> pd.DataFrame:
+    s = pd.read_csv(src / "btc_block_stats_partial.csv")
+    assert (s["subsidy"].to_numpy() == subsidy_sat(s["height"].to_numpy())).all()
+    s = s.rename(columns={"time": "timestamp", "subsidy": "subsidy_sat", "totalfee": "fees_sat",
+                          "txs": "tx_count", "total_size": "size_bytes", "total_weight": "weight_wu",
+                          "avgfeerate": "avg_feerate_sat_per_vb", "medianfee": "median_fee_sat"})
+    return s
+
+
+def build_pools(src: Path) -> dict:
+    mem = json.loads((src / "pools_mempool_pools-v2.json").read_text())
+    bd = json.loads((src / "pools_bitcoin-data_pool-list.json").read_text())
+    names = json.loads((src / "pools_slug_to_name_sorukumar.json").read_text())
+    # Slug of a mempool pool: the bitcoin-data slug of a pool that shares a tag
+    # or payout address with it (the per-block history uses those slugs),
+    # otherwise its own name lower-cased to alphanumerics.
+    owner = {}
+    for p in bd:
+        for key in p.get("tags", []) + p.get("addresses", []):
+            owner.setdefault(key, slugify(p["name"]))
+    pools = []
+    for p in mem:
+        slug = next((owner[k] for k in p.get("tags", []) + p.get("addresses", []) if k in owner),
+                    slugify(p["name"]))
+        pools.append({"slug": slug, "name": names.get(slug, p["name"]), "tags": p.get("tags", []),
+                      "addresses": p.get("addresses", []), "link": p.get("link", "")})
+    return {"pools": pools, "names": names}
+
+
+def write_parquet(df: pd.DataFrame, name: str) -> None:
+    con = duckdb.connect()
+    con.register("df", df)
+    con.execute(f"COPY df TO '{OUT / name}' (FORMAT parquet, COMPRESSION zstd)")
+    con.close()
+
+
+def main(src: Path) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    epochs = build_epochs(src)
+    daily = build_daily(src, epochs)
+    blocks = build_blocks(src)
+    check_heights(daily, blocks)
+    day = daily.groupby(np.searchsorted(epochs["start_height"], daily["height_end"], side="right") - 1)
+    first = day["date"].min()
+    epochs["start_date"] = epochs["epoch"].map(first)
+    write_parquet(daily, "daily.parquet")
+    write_parquet(epochs, "epochs.parquet")
+    write_parquet(blocks, "blocks.parquet")
+    write_parquet(build_block_stats(src), "block_stats.parquet")
+    (OUT / "pools.json").write_text(json.dumps(build_pools(src), indent=1, sort_keys=True) + "\n")
+    for f in sorted(OUT.glob("*.parquet")):
+        print(f"{f.name:22s} {f.stat().st_size:>10,d} bytes")
+    print(f"daily: {len(daily)} rows {daily['date'].iloc[0]} .. {daily['date'].iloc[-1]}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "data"))
