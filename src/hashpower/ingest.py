@@ -23,6 +23,9 @@ from hashpower.store import DAILY_COLUMNS, DataError, transaction
 
 #: Columns a row for a day not yet in the store must carry (the others are derived).
 REQUIRED_NEW_DAY = ("price_usd",)
+#: Relative change below which a value for a day already stored counts as unchanged
+#: (floating-point noise from a source's own arithmetic, e.g. IssTotUSD / PriceUSD).
+REVISION_RTOL = 1e-12
 _BLOCK_COLUMNS = ("height", "timestamp", "pool")
 _STATS_COLUMNS = ("height", "timestamp", "subsidy_sat", "fees_sat", "tx_count")
 
@@ -176,7 +179,7 @@ def upsert_daily(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, source: str
     :func:`complete_new_days`.
     """
     rows = validate_daily(rows)
-    first, last = con.execute("SELECT min(date), max(date) FROM daily").fetchone()
+    first, last = con.execute("SELECT min(date), max(date) FROM daily").fetchall()[0]
     if rows["date"].iloc[0] < first:
         raise DataError(f"rows start on {rows['date'].iloc[0]}, before the first day of the chain data ({first})")
     if rows["date"].iloc[0] > last + dt.timedelta(days=1):
@@ -190,7 +193,8 @@ def upsert_daily(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, source: str
         upd = old.set_index("date").reindex(columns=list(DAILY_COLUMNS))
         merged = upd.combine_first(cur).reindex(columns=list(DAILY_COLUMNS))
         base = cur.reindex(merged.index)
-        diff = ~((merged == base) | (merged.isna() & base.isna())).all(axis=1)
+        same = np.isclose(merged.to_numpy(float), base.to_numpy(float), rtol=REVISION_RTOL, atol=0, equal_nan=True)
+        diff = pd.Series(~same.all(axis=1), index=merged.index)
         if diff.any():
             changed.append(merged[diff].reset_index(names="date"))
     if not new.empty:
@@ -205,7 +209,7 @@ def upsert_daily(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, source: str
     out["source"] = source
     con.register("incoming", out)
     try:
-        con.execute("INSERT OR REPLACE INTO daily BY NAME SELECT * FROM incoming")
+        con.execute("INSERT OR REPLACE INTO daily BY NAME SELECT * FROM incoming").fetchall()
     finally:
         con.unregister("incoming")
     return len(out)
@@ -224,7 +228,7 @@ def upsert_blocks(con: duckdb.DuckDBPyConnection, df: pd.DataFrame, source: str)
         raise DataError("blocks: heights must be contiguous and increasing")
     if (df["timestamp"] < 1_231_006_505).any() or df["pool"].isna().any():
         raise DataError("blocks: a timestamp before the genesis block or a missing pool")
-    last = con.execute("SELECT max(height) FROM blocks").fetchone()[0]
+    last = con.execute("SELECT max(height) FROM blocks").fetchall()[0][0]
     if last is not None and h[0] > last + 1:
         raise DataError(f"blocks: heights start at {h[0]}, leaving a gap after the store's last block {last}")
     cur = con.execute("SELECT height, timestamp, pool FROM blocks WHERE height >= ? AND height <= ?",
@@ -237,7 +241,7 @@ def upsert_blocks(con: duckdb.DuckDBPyConnection, df: pd.DataFrame, source: str)
     out["source"] = source
     con.register("incoming", out)
     try:
-        con.execute("INSERT OR REPLACE INTO blocks BY NAME SELECT * FROM incoming")
+        con.execute("INSERT OR REPLACE INTO blocks BY NAME SELECT * FROM incoming").fetchall()
     finally:
         con.unregister("incoming")
     return len(out)
@@ -257,13 +261,13 @@ def upsert_block_stats(con: duckdb.DuckDBPyConnection, df: pd.DataFrame, source:
         raise DataError("block stats: negative fees")
     out = df.copy()
     out["source"] = source
-    before = con.execute("SELECT count(*) FROM block_stats").fetchone()[0]
+    before = con.execute("SELECT count(*) FROM block_stats").fetchall()[0][0]
     con.register("incoming", out)
     try:
-        con.execute("INSERT OR REPLACE INTO block_stats BY NAME SELECT * FROM incoming")
+        con.execute("INSERT OR REPLACE INTO block_stats BY NAME SELECT * FROM incoming").fetchall()
     finally:
         con.unregister("incoming")
-    return con.execute("SELECT count(*) FROM block_stats").fetchone()[0] - before
+    return con.execute("SELECT count(*) FROM block_stats").fetchall()[0][0] - before
 
 
 def upsert_epochs(con: duckdb.DuckDBPyConnection, df: pd.DataFrame, source: str) -> int:
@@ -279,7 +283,7 @@ def upsert_epochs(con: duckdb.DuckDBPyConnection, df: pd.DataFrame, source: str)
     new["source"] = source
     con.register("incoming", new)
     try:
-        con.execute("INSERT INTO epochs BY NAME SELECT * FROM incoming")
+        con.execute("INSERT INTO epochs BY NAME SELECT * FROM incoming").fetchall()
     finally:
         con.unregister("incoming")
     return len(new)
@@ -291,7 +295,7 @@ def record_source(con: duckdb.DuckDBPyConnection, name: str, rows_added: int, no
         "INSERT OR REPLACE INTO sources SELECT ?, now()::TIMESTAMP, (SELECT max(date) FROM daily),"
         " (SELECT max(height) FROM blocks), ?, ?",
         [name, rows_added, note],
-    )
+    ).fetchall()
 
 
 def read_daily_csv(path: Path) -> pd.DataFrame:

@@ -162,8 +162,8 @@ def _schema_ok(path: Path) -> bool:
     except duckdb.Error:
         return False
     try:
-        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        return row is not None and row[0] == SCHEMA_VERSION
+        rows = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+        return bool(rows) and rows[0][0] == SCHEMA_VERSION
     except duckdb.Error:
         return False
     finally:
@@ -251,7 +251,7 @@ def date_range() -> tuple[dt.date, dt.date]:
     """First and last date of the daily history in the store."""
     con = connect()
     try:
-        first, last = con.execute("SELECT min(date), max(date) FROM daily").fetchone()
+        first, last = con.execute("SELECT min(date), max(date) FROM daily").fetchall()[0]
     finally:
         con.close()
     return first, last
@@ -302,7 +302,7 @@ def history(start: Any = None, end: Any = None, columns: Sequence[str] | None = 
             raise DataError(f"columns: unknown {unknown or 'empty list'}; known: {', '.join(DAILY_COLUMNS)}")
     con = connect()
     try:
-        first, last = con.execute("SELECT min(date), max(date) FROM daily").fetchone()
+        first, last = con.execute("SELECT min(date), max(date) FROM daily").fetchall()[0]
         if (s and s > last) or (e and e < first):
             raise DataError(f"the window {s or first} .. {e or last} is outside the data ({first} .. {last})")
         sql = f"SELECT date, {', '.join(cols)} FROM daily WHERE date >= ? AND date <= ? ORDER BY date"
@@ -355,8 +355,8 @@ def status() -> dict[str, Any]:
     """Rows, first and last date, last block height and the sources with when each was refreshed."""
     con = connect()
     try:
-        rows, first, last = con.execute("SELECT count(*), min(date), max(date) FROM daily").fetchone()
-        nblocks, last_height = con.execute("SELECT count(*), max(height) FROM blocks").fetchone()
+        rows, first, last = con.execute("SELECT count(*), min(date), max(date) FROM daily").fetchall()[0]
+        nblocks, last_height = con.execute("SELECT count(*), max(height) FROM blocks").fetchall()[0]
         src = con.execute(
             "SELECT name, refreshed_at, last_date, last_height, rows_added, note FROM sources ORDER BY name"
         ).fetchall()

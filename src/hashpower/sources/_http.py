@@ -34,12 +34,16 @@ def request(
     method: str,
     url: str,
     *,
-    attempts: int = DEFAULT_ATTEMPTS,
-    backoff_s: float = DEFAULT_BACKOFF_S,
+    attempts: int | None = None,
+    backoff_s: float | None = None,
     what: str = "source",
     **kwargs: Any,
 ) -> httpx.Response:
     """Send a request, retrying transient failures a bounded number of times.
+
+    ``attempts`` (default :data:`DEFAULT_ATTEMPTS`) bounds the tries; the pause
+    before a retry starts at ``backoff_s`` (default :data:`DEFAULT_BACKOFF_S`)
+    and doubles.
 
     Raises
     ------
@@ -47,7 +51,8 @@ def request(
         After the last attempt, or at once on a 4xx other than 429. The
         message names the source and the path, never credentials.
     """
-    pause = backoff_s
+    attempts = DEFAULT_ATTEMPTS if attempts is None else attempts
+    pause = DEFAULT_BACKOFF_S if backoff_s is None else backoff_s
     last = ""
     for attempt in range(1, attempts + 1):
         try:

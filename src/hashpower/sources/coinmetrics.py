@@ -69,7 +69,8 @@ def parse_daily(payload: Any) -> tuple[pd.DataFrame, str | None]:
             if item.get("IssTotNtv") is not None:
                 rec["subsidy_btc"] = float(item["IssTotNtv"])
             elif item.get("IssTotUSD") is not None and rec.get("price_usd"):
-                rec["subsidy_btc"] = float(item["IssTotUSD"]) / rec["price_usd"]
+                # rounded to whole satoshis: the quotient carries float error
+                rec["subsidy_btc"] = round(float(item["IssTotUSD"]) / rec["price_usd"], 8)
         except (TypeError, ValueError) as exc:
             raise SourceError(f"{WHAT}: data[{i}] has an unreadable value ({exc})") from None
         recs.append(rec)
