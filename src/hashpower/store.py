@@ -156,6 +156,12 @@ def _discard(tmp: Path) -> None:
         p.unlink(missing_ok=True)
 
 
+def _discard_stale() -> None:
+    """Remove copies left by writers that died mid-change (call with the lock held)."""
+    for p in home().glob(".hashpower.*.tmp.duckdb*"):
+        p.unlink(missing_ok=True)
+
+
 def _schema_ok(path: Path) -> bool:
     try:
         con = duckdb.connect(str(path), read_only=True)
@@ -178,8 +184,8 @@ def ensure() -> Path:
     with _lock():
         if path.exists():  # another process built it while we waited
             return path
+        _discard_stale()
         tmp = _tmp_path()
-        _discard(tmp)
         try:
             con = duckdb.connect(str(tmp))
             try:
@@ -202,8 +208,8 @@ def transaction() -> Iterator[duckdb.DuckDBPyConnection]:
     """
     path = ensure()
     with _lock():
+        _discard_stale()
         tmp = _tmp_path()
-        _discard(tmp)
         try:
             shutil.copyfile(path, tmp)
             con = duckdb.connect(str(tmp))

@@ -1,0 +1,78 @@
+"""The store's Python API: history(), blocks(), status(), building on first use."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+import hashpower
+from hashpower import store
+
+
+def test_public_names_are_pinned():
+    assert hashpower.__all__ == ["__version__", "blocks", "epochs", "history", "status"]
+    for name in hashpower.__all__:
+        assert getattr(hashpower, name) is not None
+
+
+def test_store_is_built_on_first_use(tmp_path, monkeypatch):
+    monkeypatch.setenv("HASHPOWER_HOME", str(tmp_path / "new-home"))
+    assert not (tmp_path / "new-home" / "hashpower.duckdb").exists()
+    st = hashpower.status()
+    assert (tmp_path / "new-home" / "hashpower.duckdb").exists()
+    assert st["rows"] >= 6300 and st["first_date"] == "2009-01-03" and st["last_date"] == "2026-06-01"
+    assert [s["name"] for s in st["sources"]] == ["embedded"]
+    assert list(tmp_path.joinpath("new-home").glob("*.tmp.duckdb")) == []
+
+
+def test_default_home_is_under_local_share(monkeypatch):
+    monkeypatch.delenv("HASHPOWER_HOME", raising=False)
+    assert store.home() == store.Path.home() / ".local" / "share" / "hashpower"
+
+
+def test_history_window_and_columns(home):
+    h = hashpower.history("2026-01-30", "2026-02-02", columns=["price_usd", "difficulty"])
+    assert list(h.columns) == ["price_usd", "difficulty"]
+    assert list(h.index) == list(pd.date_range("2026-01-30", "2026-02-02"))
+    assert h.index.name == "date"
+    h2 = hashpower.history(dt.date(2026, 1, 30), pd.Timestamp("2026-02-02"), columns="price_usd,difficulty")
+    pd.testing.assert_frame_equal(h, h2)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"columns": ["price_usd", "nope"]}, "columns"),
+        ({"columns": []}, "columns"),
+        ({"start": "2026-13-01"}, "start"),
+        ({"end": "yesterday"}, "end"),
+        ({"start": "2026-02-02", "end": "2026-02-01"}, "after end"),
+        ({"start": "2027-01-01"}, "outside the data"),
+        ({"end": "2008-12-31"}, "outside the data"),
+    ],
+)
+def test_history_rejects_bad_requests(home, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        hashpower.history(**kwargs)
+
+
+def test_blocks_window(home):
+    b = hashpower.blocks("2026-04-01", "2026-04-01")
+    assert list(b.columns) == ["height", "timestamp", "pool"]
+    assert (b["timestamp"].dt.date == dt.date(2026, 4, 1)).all()
+    assert 100 < len(b) < 200
+    assert b["pool"].str.len().gt(0).all()
+
+
+def test_check_date(home):
+    assert store.check_date("2026-06-01") == dt.date(2026, 6, 1)
+    with pytest.raises(ValueError, match="outside the data"):
+        store.check_date("2026-06-02")
+
+
+def test_corrupt_store_gets_a_clear_message(home):
+    (home / "hashpower.duckdb").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(ValueError, match="cannot be opened"):
+        hashpower.status()
