@@ -166,6 +166,76 @@ def build_pools(src: Path) -> dict:
     return {"pools": pools, "names": names}
 
 
+GENERATION_EDGES_J_PER_TH = (19.0, 25.0, 38.0)  # latest < 19 <= mid < 25 <= old <= 38 < obsolete
+AMV_SOURCE = "asicminervalue.com SHA-256 list, Feb-Mar 2024 (timothelaborie/master_thesis hardware_asicminervalue.csv)"
+SUPPLEMENT_SOURCE = "manufacturer specification at announcement"
+CBECI_SOURCE = ("CBECI miners.csv (CambridgeAltFin/ccaf_cbeci_api); hashrate from the model name, "
+                "power = efficiency x hashrate")
+
+
+def generation(eff: float) -> str:
+    lo, mid, hi = GENERATION_EDGES_J_PER_TH
+    return "latest" if eff < lo else "mid" if eff < mid else "old" if eff <= hi else "obsolete"
+
+
+def cooling_of(manufacturer: str, model: str) -> str:
+    """Liquid cooling is named in Bitmain's models (Hyd/Hydro); in MicroBT's naming M33/M53/M63 are
+    hydro and M36/M56/M66 immersion; every other model is air-cooled."""
+    m = re.search(r"\bM(\d)(\d)", model) if manufacturer == "MicroBT" else None
+    if "Hyd" in model:
+        return "hydro"
+    if m and m.group(2) == "3":
+        return "hydro"
+    if m and m.group(2) == "6":
+        return "immersion"
+    return "air"
+
+
+def build_machines(src: Path) -> pd.DataFrame:
+    amv = pd.read_csv(src / "asic_specs_asicminervalue_2024.csv")
+    rows = []
+    for r in amv.itertuples():
+        model = r.model.removeprefix(r.manufacturer + " ").replace(" Hyd", " Hydro").replace("Hydroro", "Hydro")
+        model = model.replace("WhatsMiner", "Whatsminer")
+        rows.append({"manufacturer": r.manufacturer, "model": model, "release": r.release_month,
+                     "release_date": f"{r.release_month}-01", "hashrate_ths": float(r.hashrate_ths),
+                     "power_w": float(r.power_w), "cooling": cooling_of(r.manufacturer, model),
+                     "source": AMV_SOURCE})
+    sup = pd.read_csv(src / "asic_specs_2024_2026_supplement.csv")
+    for r in sup.itertuples():
+        year, q = r.announced.split("-Q")
+        rows.append({"manufacturer": r.manufacturer, "model": r.model, "release": r.announced,
+                     "release_date": f"{year}-{3 * (int(q) - 1) + 1:02d}-01", "hashrate_ths": float(r.hashrate_ths),
+                     "power_w": float(r.power_w), "cooling": r.cooling, "source": SUPPLEMENT_SOURCE})
+    cb = pd.read_csv(src / "asic_efficiency_cbeci_2014_2020.csv")
+    known = {(x["manufacturer"], x["model"]) for x in rows}
+    for r in cb.itertuples():
+        m = re.search(r"(\d+(?:\.\d+)?)\s*Th", r.Miner_name)
+        if not m or not r.Miner_name.startswith("ASICminer "):  # the named models not in the other lists
+            continue
+        manufacturer, model = r.Miner_name.split(" ", 1)
+        model = re.sub(r"\s*\(\d+(?:\.\d+)?Th\)", "", model)
+        if (manufacturer, model) in known or (manufacturer, model.rsplit(" ", 1)[0]) in known:
+            continue
+        ths = float(m.group(1))
+        eff = float(r.Efficiency_J_Gh) * 1000
+        day = pd.Timestamp(int(r.UNIX_date_of_release), unit="s")
+        rows.append({"manufacturer": manufacturer, "model": model, "release": day.strftime("%Y-%m"),
+                     "release_date": day.strftime("%Y-%m-01"), "hashrate_ths": ths,
+                     "power_w": round(eff * ths, 1), "cooling": "air", "source": CBECI_SOURCE})
+    df = pd.DataFrame(rows)
+    # Models sold in several hashrate bins get the bin in their name, so that names are unique.
+    dup = df.duplicated(["manufacturer", "model"], keep=False)
+    df.loc[dup, "model"] = df.loc[dup].apply(lambda r: f"{r['model']} {r['hashrate_ths']:g}T", axis=1)
+    df = df.drop_duplicates(["manufacturer", "model"], keep="first")
+    df["efficiency_j_per_th"] = (df["power_w"] / df["hashrate_ths"]).round(3)
+    df["generation"] = df["efficiency_j_per_th"].map(generation)
+    df = df.sort_values(["release_date", "manufacturer", "model"]).reset_index(drop=True)
+    cols = ["manufacturer", "model", "release", "release_date", "hashrate_ths", "power_w", "efficiency_j_per_th",
+            "cooling", "generation", "source"]
+    return df[cols]
+
+
 def write_parquet(df: pd.DataFrame, name: str) -> None:
     con = duckdb.connect()
     con.register("df", df)
@@ -186,6 +256,9 @@ def main(src: Path) -> None:
     write_parquet(epochs, "epochs.parquet")
     write_parquet(blocks, "blocks.parquet")
     write_parquet(build_block_stats(src), "block_stats.parquet")
+    machines = build_machines(src)
+    machines.to_csv(OUT / "machines.csv", index=False)
+    print(f"machines: {len(machines)} models, generations {machines['generation'].value_counts().to_dict()}")
     (OUT / "pools.json").write_text(json.dumps(build_pools(src), indent=1, sort_keys=True) + "\n")
     for f in sorted(OUT.glob("*.parquet")):
         print(f"{f.name:22s} {f.stat().st_size:>10,d} bytes")
