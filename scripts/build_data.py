@@ -236,6 +236,18 @@ def build_machines(src: Path) -> pd.DataFrame:
     return df[cols]
 
 
+def build_pre_asic(src: Path) -> pd.DataFrame:
+    """CBECI's generic pre-ASIC hardware classes (CPU, GPU, FPGA, early ASIC) with their dates."""
+    cb = pd.read_csv(src / "asic_efficiency_cbeci_2014_2020.csv")
+    generic = cb[cb["Miner_name"].str.contains("CPU|GPU|FPGA|early ASIC", case=False)]
+    return pd.DataFrame({
+        "hardware": generic["Miner_name"],
+        "release_date": pd.to_datetime(generic["UNIX_date_of_release"], unit="s").dt.strftime("%Y-%m-%d"),
+        "efficiency_j_per_th": generic["Efficiency_J_Gh"] * 1000.0,
+        "source": "CBECI miners.csv (CambridgeAltFin/ccaf_cbeci_api), generic hardware classes",
+    })
+
+
 def write_parquet(df: pd.DataFrame, name: str) -> None:
     con = duckdb.connect()
     con.register("df", df)
@@ -256,6 +268,7 @@ def main(src: Path) -> None:
     write_parquet(epochs, "epochs.parquet")
     write_parquet(blocks, "blocks.parquet")
     write_parquet(build_block_stats(src), "block_stats.parquet")
+    build_pre_asic(src).to_csv(OUT / "hardware_pre_asic.csv", index=False)
     machines = build_machines(src)
     machines.to_csv(OUT / "machines.csv", index=False)
     print(f"machines: {len(machines)} models, generations {machines['generation'].value_counts().to_dict()}")

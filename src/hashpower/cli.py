@@ -183,6 +183,64 @@ def fleet_cmd(fleet_file: Path, start: str | None, end: str | None, csv_path: Pa
         c.print(f"daily P&L written to {csv_path}")
 
 
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:+.1%}"
+
+
+@cli.command(name="network")
+@click.option("--date", default=None, help="Day YYYY-MM-DD (default: the latest in the store).")
+@click.option("--power-price", type=float, default=None,
+              help="Electricity price for the profitability threshold [USD/kWh] (default 0.05, CBECI's).")
+@click.option("--window-days", type=int, default=None, help="Add a hashrate estimate over this many days.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def network_cmd(date: str | None, power_price: float | None, window_days: int | None, as_json: bool) -> None:
+    """Hashrate estimates, drawdown, network power and energy, and the next difficulty adjustment."""
+    from hashpower.analytics import DEFAULT_CBECI_POWER_PRICE_USD_PER_KWH, network_figures
+
+    f = network_figures(date, DEFAULT_CBECI_POWER_PRICE_USD_PER_KWH if power_price is None else power_price,
+                        window_days)
+    if as_json:
+        _emit(f)
+        return
+    from rich.table import Table
+
+    c = _console()
+    t = Table(title=f"Network on {f['date']}", title_justify="left")
+    for col in ("window", "hashrate EH/s", "90% interval"):
+        t.add_column(col, justify="right")
+    for w, e in f["hashrate_ehs"].items():
+        t.add_row(w, f"{e['estimate']:,.1f}", f"{e['lower_90']:,.1f} .. {e['upper_90']:,.1f}")
+    c.print(t)
+    dd = f["drawdown"]
+    c.print(f"30-day hashrate change over a year: {_pct(f['change_1y'])}")
+    if dd["peak_date"]:
+        c.print(f"drawdown from the {dd['peak_date']} peak: {dd['current']:.1%} now, {dd['depth']:.1%} at the "
+                f"{dd['trough_date']} trough (rank {dd['rank']} of {dd['episodes']}); the largest since the "
+                f"episode that began {f['largest_drawdown_since'] or 'ever'}")
+    p, e = f["power_gw"], f["energy_twh_per_year"]
+    c.print(f"network power at ${f['power_price_usd_per_kwh']:.3f}/kWh: {p['lower']:.1f} / {p['best']:.1f} / "
+            f"{p['upper']:.1f} GW (lower / best / upper) = {e['lower']:.0f} / {e['best']:.0f} / {e['upper']:.0f} TWh "
+            f"per year; {f['profitable_models']} models below {f['profitability_threshold_j_per_th']:.1f} J/TH")
+    o = f["difficulty_outlook"]
+    c.print(f"difficulty {f['difficulty'] / 1e12:,.2f} T; next adjustment at block {o['retarget_height']:,} "
+            f"(~{o['expected_retarget_date']}, {o['remaining_blocks']} blocks to go): {_pct(o['expected_change'])}")
+
+
+@cli.command(name="index")
+@click.option("--date", default=None, help="Day YYYY-MM-DD (default: the latest in the store).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def index_cmd(date: str | None, as_json: bool) -> None:
+    """The miner profit/loss sustainability index (0-100) and the latest earlier day as low."""
+    from hashpower.analytics import index_figures
+
+    f = index_figures(date)
+    if as_json:
+        _emit(f)
+        return
+    _console().print(f"{f['date']}: sustainability index [bold]{f['sustainability_index']:.0f}[/] ({f['band']}); "
+                     f"the lowest since {f['lowest_since'] or 'the start of the index'}")
+
+
 @cli.group()
 def data() -> None:
     """The local store: status, refresh from live sources, import your own rows."""

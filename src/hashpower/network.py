@@ -1,0 +1,516 @@
+"""Network analytics: hashrate estimates, drawdown episodes, network power (CBECI), the sustainability index.
+
+Pure numpy: arrays in, arrays out. Dates are handled by the caller
+(:mod:`hashpower.analytics`); here a day is an index into the arrays.
+
+References
+----------
+.. [1] Bitcoin Core ``getnetworkhashps`` (``src/rpc/mining.cpp``): chain work
+   over a window of blocks divided by the time the window spans.
+.. [2] Garwood, F. (1936), "Fiducial limits for the Poisson distribution",
+   Biometrika 28, 437-442: exact Poisson confidence limits from chi-square
+   quantiles; Wilson, E. B. & Hilferty, M. M. (1931), "The distribution of
+   chi-square", PNAS 17, 684-688: the cube-root approximation of its quantiles.
+.. [3] Cambridge Centre for Alternative Finance, Cambridge Bitcoin Electricity
+   Consumption Index, methodology (ccaf.io/cbnsi/cbeci/methodology):
+   profitability threshold, lower bound x 1.01, best guess x 1.10, upper
+   bound x 1.20 (PUE), default electricity price 0.05 USD/kWh.
+.. [4] Puell, D. (2019), "The Puell Multiple": miner revenue relative to its
+   365-day moving average.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+__all__ = [
+    "CBECI_PUE",
+    "INDEX_BANDS",
+    "cbeci_power_bounds",
+    "drawdown_episodes",
+    "hashrate_from_blocks",
+    "hashrate_from_timestamps",
+    "index_band",
+    "largest_since",
+    "lowest_since",
+    "poisson_interval",
+    "sustainability_index",
+]
+
+#: CBECI's power usage effectiveness for the lower bound, best guess and upper bound [3].
+CBECI_PUE = {"lower": 1.01, "best": 1.10, "upper": 1.20}
+#: Named bands of the sustainability index: (upper edge, name), read in order.
+INDEX_BANDS = ((10.0, "extremely underpaid"), (30.0, "underpaid"), (70.0, "fair"), (90.0, "overpaid"),
+               (100.0, "extremely overpaid"))
+HASHES_PER_DIFFICULTY = 2.0**32
+SECONDS_PER_DAY = 86_400.0
+HOURS_PER_YEAR = 8766.0  # 365.25 days
+
+
+def _z(p: float) -> float:
+    """Standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9)."""
+    if not 0 < p < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {p!r}")
+    a = (-3.969683028665376e01, 2.209460984245205e02, -2.759285104469687e02, 1.383577518672690e02,
+         -3.066479806614716e01, 2.506628277459239e00)
+    b = (-5.447609879822406e01, 1.615858368580409e02, -1.556989798598866e02, 6.680131188771972e01,
+         -1.328068155288572e01)
+    c = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e00, -2.549732539343734e00,
+         4.374664141464968e00, 2.938163982698783e00)
+    d = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00, 3.754408661907416e00)
+    lo = 0.02425
+    if p < lo:
+        q = math.sqrt(-2 * math.log(p))
+        return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / (
+            (((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+    if p > 1 - lo:
+        return -_z(1 - p)
+    q = p - 0.5
+    r = q * q
+    return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (
+        ((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+
+
+def _chi2_half(p: float, dof: np.ndarray) -> np.ndarray:
+    """Half the chi-square quantile, Wilson-Hilferty; 0 where dof is 0."""
+    k = np.asarray(dof, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = k * (1 - 2 / (9 * k) + _z(p) * np.sqrt(2 / (9 * k))) ** 3
+    return np.where(k > 0, np.maximum(x, 0.0), 0.0) / 2
+
+
+def poisson_interval(count: ArrayLike, confidence: float = 0.90) -> tuple[np.ndarray, np.ndarray]:
+    """Two-sided confidence limits for the mean of a Poisson count.
+
+    Parameters
+    ----------
+    count : array_like
+        Observed counts [-], >= 0 (blocks found in a window).
+    confidence : float, default 0.90
+        Two-sided confidence level [-].
+
+    Returns
+    -------
+    lower, upper : numpy.ndarray
+        Garwood's limits ``chi2(a/2, 2n)/2`` and ``chi2(1-a/2, 2n+2)/2`` [2]_, with
+        the chi-square quantiles by Wilson-Hilferty (relative error < 1e-3 for
+        n >= 5, < 1e-5 for n >= 100).
+
+    References
+    ----------
+    .. [2] Garwood (1936); Wilson & Hilferty (1931).
+    """
+    n = np.asarray(count, dtype=float)
+    if not np.all(np.isfinite(n)) or np.any(n < 0):
+        raise ValueError(f"count must be finite and >= 0, got {count!r}")
+    alpha = 1 - confidence
+    return _chi2_half(alpha / 2, 2 * n), _chi2_half(1 - alpha / 2, 2 * n + 2)
+
+
+def _rolling_sum(x: np.ndarray, window: int) -> np.ndarray:
+    c = np.concatenate([[0.0], np.cumsum(x)])
+    out = np.full(x.shape, np.nan)
+    out[window - 1:] = c[window:] - c[:-window]
+    return out
+
+
+def hashrate_from_blocks(
+    difficulty: ArrayLike, blocks: ArrayLike, window_days: int = 7, confidence: float = 0.90
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Network hashrate over trailing windows of days, from difficulty and block counts.
+
+    Parameters
+    ----------
+    difficulty : array_like, shape (days,)
+        Difficulty of each day [-], > 0.
+    blocks : array_like, shape (days,)
+        Blocks mined each day [blocks], >= 0.
+    window_days : int, default 7
+        Window length [days], >= 1 (1, 3, 7 and 30 are usual).
+    confidence : float, default 0.90
+        Level of the interval [-].
+
+    Returns
+    -------
+    estimate, lower, upper : numpy.ndarray, shape (days,)
+        [H/s] = sum over the window of difficulty x 2^32 x blocks / (window x
+        86,400 s); the interval scales the estimate by the Poisson limits of the
+        window's block count over that count [2]_. NaN for the first
+        ``window_days - 1`` days.
+
+    References
+    ----------
+    .. [1] Bitcoin Core ``getnetworkhashps``: work over time.
+    .. [2] Garwood (1936).
+    """
+    if int(window_days) != window_days or window_days < 1:
+        raise ValueError(f"window_days must be a whole number >= 1, got {window_days!r}")
+    w = int(window_days)
+    d = np.asarray(difficulty, dtype=float)
+    b = np.asarray(blocks, dtype=float)
+    if d.shape != b.shape or d.ndim != 1:
+        raise ValueError("difficulty and blocks must be 1-D arrays of the same length")
+    if not np.all(np.isfinite(d)) or np.any(d <= 0):
+        raise ValueError("difficulty must be finite and > 0")
+    if not np.all(np.isfinite(b)) or np.any(b < 0):
+        raise ValueError("blocks must be finite and >= 0")
+    if w > d.size:
+        raise ValueError(f"window_days {w} is longer than the data ({d.size} days)")
+    work = _rolling_sum(d * HASHES_PER_DIFFICULTY * b, w)
+    n = _rolling_sum(b, w)
+    est = work / (w * SECONDS_PER_DAY)
+    lo, hi = poisson_interval(np.nan_to_num(n), confidence)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale_lo = np.where(n > 0, lo / n, np.nan)
+        scale_hi = np.where(n > 0, hi / n, np.nan)
+    # with no block in the window the estimate is 0 and the upper limit uses the mean difficulty
+    mean_d = _rolling_sum(d, w) / w
+    upper = np.where(n > 0, est * scale_hi, hi * mean_d * HASHES_PER_DIFFICULTY / (w * SECONDS_PER_DAY))
+    return est, np.where(n > 0, est * scale_lo, 0.0), upper
+
+
+def hashrate_from_timestamps(
+    timestamps: ArrayLike, difficulty: ArrayLike, n_blocks: int = 120, confidence: float = 0.90
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Network hashrate at each block from the last ``n_blocks`` blocks, as ``getnetworkhashps``.
+
+    Parameters
+    ----------
+    timestamps : array_like, shape (blocks,)
+        Header times of consecutive blocks [unix s].
+    difficulty : array_like, shape (blocks,)
+        Difficulty of each block [-], > 0.
+    n_blocks : int, default 120
+        Window [blocks] (Core's default), >= 1.
+    confidence : float, default 0.90
+        Level of the interval [-].
+
+    Returns
+    -------
+    estimate, lower, upper : numpy.ndarray, shape (blocks,)
+        [H/s] = work of the last n blocks / (time of the tip - time of the block
+        n before it) [1]_. The n inter-block times are exponential, so the rate's
+        limits are ``chi2(a/2, 2n)/2`` and ``chi2(1-a/2, 2n)/2`` over n [2]_.
+        NaN for the first ``n_blocks`` blocks and where the span is not positive
+        (header times are not monotonic).
+
+    References
+    ----------
+    .. [1] Bitcoin Core ``GetNetworkHashPS``.
+    .. [2] Garwood (1936).
+    """
+    if int(n_blocks) != n_blocks or n_blocks < 1:
+        raise ValueError(f"n_blocks must be a whole number >= 1, got {n_blocks!r}")
+    n = int(n_blocks)
+    t = np.asarray(timestamps, dtype=float)
+    d = np.asarray(difficulty, dtype=float)
+    if t.shape != d.shape or t.ndim != 1:
+        raise ValueError("timestamps and difficulty must be 1-D arrays of the same length")
+    if not np.all(np.isfinite(t)) or not np.all(np.isfinite(d)) or np.any(d <= 0):
+        raise ValueError("timestamps must be finite and difficulty finite and > 0")
+    est = np.full(t.shape, np.nan)
+    if t.size > n:
+        work = _rolling_sum(d * HASHES_PER_DIFFICULTY, n)[n:]
+        span = t[n:] - t[:-n]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            est[n:] = np.where(span > 0, work / span, np.nan)
+    alpha = 1 - confidence
+    lo = float(_chi2_half(alpha / 2, np.array(2.0 * n))) / n
+    hi = float(_chi2_half(1 - alpha / 2, np.array(2.0 * n))) / n
+    return est, est * lo, est * hi
+
+
+def drawdown_episodes(values: ArrayLike, min_depth: float = 0.0) -> dict[str, np.ndarray]:
+    """Episodes in which a series falls below its running peak, and how deep they go.
+
+    Parameters
+    ----------
+    values : array_like, shape (n,)
+        A positive series (smoothed hashrate); NaN entries are skipped.
+    min_depth : float, default 0
+        Keep only episodes at least this deep [-], decimal.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``peak``, ``trough``, ``recovery`` (indices; ``recovery`` is -1 while the
+        series has not regained the peak), ``depth`` = 1 - trough / peak
+        (decimal) and ``duration`` (trough - peak and recovery - peak, in
+        steps; see keys ``days_to_trough``, ``days_to_recovery``, -1 if none),
+        ordered by peak.
+
+    Notes
+    -----
+    An episode starts on the last value at the running maximum before the
+    series falls below it and ends on the first value at or above that maximum.
+    """
+    x = np.asarray(values, dtype=float)
+    if x.ndim != 1:
+        raise ValueError("values must be 1-D")
+    if not 0 <= min_depth < 1:
+        raise ValueError(f"min_depth must be in [0, 1), got {min_depth!r}")
+    ok = np.flatnonzero(np.isfinite(x))
+    if np.any(x[ok] <= 0):
+        raise ValueError("values must be > 0")
+    peaks, troughs, recs, depths = [], [], [], []
+    if ok.size:
+        v = x[ok]
+        run_max = np.maximum.accumulate(v)
+        below = v < run_max
+        i = 0
+        m = v.size
+        while i < m:
+            if not below[i]:
+                i += 1
+                continue
+            start = i - 1  # the peak (value equal to the running max)
+            j = i
+            while j < m and below[j]:
+                j += 1
+            seg = v[i:j]
+            k = i + int(np.argmin(seg))
+            peaks.append(ok[start])
+            troughs.append(ok[k])
+            recs.append(ok[j] if j < m else -1)
+            depths.append(1 - v[k] / v[start])
+            i = j
+    peak, trough, rec, depth = (np.array(a, dtype=t) for a, t in
+                                ((peaks, np.int64), (troughs, np.int64), (recs, np.int64), (depths, float)))
+    keep = depth >= min_depth if depth.size else np.zeros(0, dtype=bool)
+    peak, trough, rec, depth = peak[keep], trough[keep], rec[keep], depth[keep]
+    return {
+        "peak": peak, "trough": trough, "recovery": rec, "depth": depth,
+        "days_to_trough": trough - peak,
+        "days_to_recovery": np.where(rec >= 0, rec - peak, -1),
+    }
+
+
+def largest_since(depth: ArrayLike) -> np.ndarray:
+    """For each episode, the latest earlier episode at least as deep (-1 if none: the largest on record).
+
+    Parameters
+    ----------
+    depth : array_like
+        Episode depths in time order [-].
+    """
+    d = np.asarray(depth, dtype=float)
+    out = np.full(d.size, -1, dtype=np.int64)
+    stack: list[int] = []  # indices with strictly decreasing depth
+    for i, v in enumerate(d):
+        while stack and d[stack[-1]] < v:
+            stack.pop()
+        out[i] = stack[-1] if stack else -1
+        stack.append(i)
+    return out
+
+
+def lowest_since(values: ArrayLike) -> np.ndarray:
+    """For each entry, the latest earlier entry with a value as low or lower (-1 if none).
+
+    Parameters
+    ----------
+    values : array_like
+        A series in time order; NaN entries get -1 and are never an answer.
+    """
+    x = np.asarray(values, dtype=float)
+    out = np.full(x.size, -1, dtype=np.int64)
+    stack: list[int] = []  # indices with strictly increasing value
+    for i, v in enumerate(x):
+        if not np.isfinite(v):
+            continue
+        while stack and x[stack[-1]] > v:
+            stack.pop()
+        out[i] = stack[-1] if stack else -1
+        stack.append(i)
+    return out
+
+
+def cbeci_power_bounds(
+    hashrate_ths: ArrayLike,
+    hashprice_usd_per_th_day: ArrayLike,
+    day: ArrayLike,
+    release_day: ArrayLike,
+    efficiency_j_per_th: ArrayLike,
+    power_price_usd_per_kwh: float = 0.05,
+) -> dict[str, np.ndarray]:
+    """Network power in the CBECI style: lower bound, best guess and upper bound [W].
+
+    Parameters
+    ----------
+    hashrate_ths : array_like, shape (days,)
+        Network hashrate of each day [TH/s], >= 0.
+    hashprice_usd_per_th_day : array_like, shape (days,)
+        Hashprice of each day [USD/(TH/s)/day]; NaN where unknown (every released
+        machine then counts as profitable).
+    day : array_like, shape (days,)
+        Each day as a number (e.g. days since 1970-01-01).
+    release_day : array_like, shape (models,)
+        Release day of each hardware model, on the same scale.
+    efficiency_j_per_th : array_like, shape (models,)
+        Efficiency of each model [J/TH], > 0.
+    power_price_usd_per_kwh : float, default 0.05
+        Electricity price for the profitability threshold [USD/kWh], > 0 (CBECI's default) [3]_.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``lower``, ``best``, ``upper`` [W] and ``threshold_j_per_th`` (the
+        profitability threshold), ``profitable_models`` (count) per day.
+
+    Notes
+    -----
+    A model is profitable on a day if it is released and its efficiency is
+    below the threshold hashprice x 1000 / (24 x price) J/TH (power cost below
+    revenue). Lower bound: the most efficient released model x H x 1.01; upper
+    bound: the least efficient profitable model x H x 1.20; best guess: the mean
+    efficiency of the profitable models x H x 1.10 [3]_. When no model is
+    profitable the most efficient one stands for all three.
+
+    References
+    ----------
+    .. [3] CBECI methodology.
+    """
+    h = np.asarray(hashrate_ths, dtype=float)
+    hp = np.asarray(hashprice_usd_per_th_day, dtype=float)
+    t = np.asarray(day, dtype=float)
+    r = np.asarray(release_day, dtype=float)
+    e = np.asarray(efficiency_j_per_th, dtype=float)
+    if not (h.shape == hp.shape == t.shape) or h.ndim != 1:
+        raise ValueError("hashrate_ths, hashprice_usd_per_th_day and day must be 1-D of the same length")
+    if r.shape != e.shape or e.ndim != 1 or e.size == 0:
+        raise ValueError("release_day and efficiency_j_per_th must be 1-D of the same, non-zero length")
+    if not np.all(np.isfinite(e)) or np.any(e <= 0):
+        raise ValueError("efficiency_j_per_th must be finite and > 0")
+    if not np.isfinite(power_price_usd_per_kwh) or power_price_usd_per_kwh <= 0:
+        raise ValueError(f"power_price_usd_per_kwh must be > 0, got {power_price_usd_per_kwh!r}")
+    if np.any(h[np.isfinite(h)] < 0):
+        raise ValueError("hashrate_ths must be >= 0")
+    threshold = np.where(np.isfinite(hp), hp * 1000.0 / (24.0 * power_price_usd_per_kwh), np.inf)
+    released = r[None, :] <= t[:, None]
+    profitable = released & (e[None, :] < threshold[:, None])
+    e_row = np.broadcast_to(e, released.shape)
+    best_eff = np.where(released, e_row, np.inf).min(axis=1)
+    count = profitable.sum(axis=1)
+    worst = np.where(profitable, e_row, -np.inf).max(axis=1)
+    mean = np.where(profitable, e_row, 0.0).sum(axis=1) / np.maximum(count, 1)
+    worst = np.where(count > 0, worst, best_eff)
+    mean = np.where(count > 0, mean, best_eff)
+    best_eff = np.where(np.isfinite(best_eff), best_eff, np.nan)
+    return {
+        "lower": best_eff * h * CBECI_PUE["lower"],
+        "best": mean * h * CBECI_PUE["best"],
+        "upper": worst * h * CBECI_PUE["upper"],
+        "threshold_j_per_th": threshold,
+        "profitable_models": count,
+    }
+
+
+def _rolling_mean_tail(x: np.ndarray, w: int) -> np.ndarray:
+    out = np.full(x.shape, np.nan)
+    ok = np.flatnonzero(np.isfinite(x))
+    if ok.size == 0:
+        return out
+    first = ok[0]
+    tail = x[first:]
+    if not np.all(np.isfinite(tail)):
+        raise ValueError("values must have no gaps after their first finite value")
+    if tail.size >= w:
+        out[first + w - 1:] = _rolling_sum(tail, w)[w - 1:] / w
+    return out
+
+
+def sustainability_index(
+    revenue_usd: ArrayLike,
+    difficulty: ArrayLike,
+    *,
+    smoothing_days: int = 30,
+    baseline_days: int = 365,
+    scale_days: int = 1461,
+    min_scale_days: int = 365,
+) -> np.ndarray:
+    """The miner profit/loss sustainability index (0-100): how well miners are paid for the work asked of them.
+
+    Parameters
+    ----------
+    revenue_usd : array_like, shape (days,)
+        Miner revenue of each day (subsidy + fees) [USD]; NaN before prices exist.
+    difficulty : array_like, shape (days,)
+        Difficulty of each day [-], > 0.
+    smoothing_days : int, default 30
+        Trailing mean of revenue per difficulty [days].
+    baseline_days : int, default 365
+        Trailing mean it is compared with [days] (the Puell multiple's year) [4]_.
+    scale_days : int, default 1461
+        Window of the log ratio's standard deviation [days]: one halving cycle.
+    min_scale_days : int, default 365
+        Fewest days of log ratios needed for a value [days].
+
+    Returns
+    -------
+    numpy.ndarray, shape (days,)
+        The index in [0, 100]; NaN until enough history exists.
+
+    Notes
+    -----
+    With ``x = revenue_usd / difficulty`` (USD per unit of the work the network
+    asks), ``r = log(mean_30(x) / mean_365(x))`` is the log of a Puell-style
+    multiple on revenue per difficulty; ``z = r / sd_1461(r)`` its size in
+    units of its own variability over the trailing halving cycle; the index is
+    ``100 x Phi(z)`` (standard normal CDF): 50 is a normal year, below 10 the
+    lowest tenth of readings a normal distribution would give.
+
+    References
+    ----------
+    .. [4] Puell (2019), "The Puell Multiple".
+    """
+    rev = np.asarray(revenue_usd, dtype=float)
+    d = np.asarray(difficulty, dtype=float)
+    if rev.shape != d.shape or rev.ndim != 1:
+        raise ValueError("revenue_usd and difficulty must be 1-D arrays of the same length")
+    if np.any(d[np.isfinite(d)] <= 0) or np.any(rev[np.isfinite(rev)] < 0):
+        raise ValueError("difficulty must be > 0 and revenue_usd >= 0")
+    for name, v in (("smoothing_days", smoothing_days), ("baseline_days", baseline_days),
+                    ("scale_days", scale_days), ("min_scale_days", min_scale_days)):
+        if int(v) != v or v < 2:
+            raise ValueError(f"{name} must be a whole number >= 2, got {v!r}")
+    x = rev / d
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.log(_rolling_mean_tail(x, smoothing_days) / _rolling_mean_tail(x, baseline_days))
+    r = np.where(np.isfinite(r), r, np.nan)
+    sd = np.full(r.shape, np.nan)
+    ok = np.flatnonzero(np.isfinite(r))
+    if ok.size:
+        first = ok[0]
+        tail = r[first:]
+        c1 = np.concatenate([[0.0], np.cumsum(tail)])
+        c2 = np.concatenate([[0.0], np.cumsum(tail * tail)])
+        idx = np.arange(1, tail.size + 1)
+        lo = np.maximum(idx - scale_days, 0)
+        n = idx - lo
+        s1, s2 = c1[idx] - c1[lo], c2[idx] - c2[lo]
+        var = (s2 - s1 * s1 / n) / np.maximum(n - 1, 1)
+        sd[first:] = np.where(n >= min_scale_days, np.sqrt(np.maximum(var, 0)), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = r / sd
+    from math import erf
+
+    out = np.full(z.shape, np.nan)
+    good = np.isfinite(z)
+    out[good] = 50.0 * (1.0 + np.vectorize(erf)(z[good] / math.sqrt(2.0)))
+    return out
+
+
+def index_band(value: float) -> str:
+    """The named band of an index value.
+
+    Extremely underpaid < 10 <= underpaid < 30 <= fair < 70 <= overpaid < 90 <= extremely overpaid.
+    """
+    if not np.isfinite(value) or not 0 <= value <= 100:
+        raise ValueError(f"value must be in [0, 100], got {value!r}")
+    for edge, name in INDEX_BANDS:
+        if value < edge:
+            return name
+    return INDEX_BANDS[-1][1]
