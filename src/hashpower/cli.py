@@ -58,7 +58,10 @@ def brief(date: str | None, as_json: bool) -> None:
 
 
 def _fmt_money(x: float) -> str:
-    return f"${x:,.2f}" if abs(x) < 1e6 else f"${x / 1e6:,.2f}M"
+    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= scale:
+            return f"${x / scale:,.2f}{suffix}"
+    return f"${x:,.2f}"
 
 
 @cli.command(name="hashprice")
@@ -239,6 +242,65 @@ def index_cmd(date: str | None, as_json: bool) -> None:
         return
     _console().print(f"{f['date']}: sustainability index [bold]{f['sustainability_index']:.0f}[/] ({f['band']}); "
                      f"the lowest since {f['lowest_since'] or 'the start of the index'}")
+
+
+@cli.command(name="security")
+@click.option("--date", default=None, help="Day YYYY-MM-DD (default: the latest day with pool data).")
+@click.option("--window-days", type=int, default=7, show_default=True, help="Concentration window [days].")
+@click.option("--merge-templates", is_flag=True, help="Count pools that share one block template as one.")
+@click.option("--rental-premium", type=float, default=0.10, show_default=True,
+              help="Hashrate rental price over hashprice, decimal (an assumption).")
+@click.option("--power-price", type=float, default=0.05, show_default=True, help="Attacker's power price [USD/kWh].")
+@click.option("--attack-hours", type=float, default=1.0, show_default=True, help="Attack duration for Budish's test.")
+@click.option("--fee-growth", type=float, default=0.0, show_default=True,
+              help="Yearly growth of fees per block for the budget projection, decimal.")
+@click.option("--q", "q", type=float, multiple=True, help="Attacker share(s) for double-spend odds (default .1 .2 .3).")
+@click.option("--z", "z", type=int, default=6, show_default=True, help="Confirmations for double-spend odds.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def security_cmd(date, window_days, merge_templates, rental_premium, power_price, attack_hours, fee_growth, q, z,
+                 as_json) -> None:
+    """Security budget, attack costs (rent, buy, Budish), double-spend odds and pool concentration."""
+    from hashpower import security as sec
+    from hashpower.risk import security_figures
+
+    qs = list(q) or [0.1, 0.2, 0.3]
+    ds = [{"q": x, "z": z, "nakamoto": float(sec.double_spend_probability(x, z, "nakamoto")),
+           "rosenfeld": float(sec.double_spend_probability(x, z, "rosenfeld"))} for x in qs]
+    f = security_figures(date, window_days, merge_templates=merge_templates, rental_premium_rate=rental_premium,
+                         power_price_usd_per_kwh=power_price, attack_hours=attack_hours, fee_growth_rate=fee_growth)
+    f["double_spend"] = ds
+    if as_json:
+        _emit(f)
+        return
+    from rich.table import Table
+
+    c = _console()
+    a = f["attack_cost"]
+    c.print(f"[bold]Security on {f['date']}[/]: budget {_fmt_money(f['security_budget_usd_per_day'])}/day "
+            f"({f['security_budget_share_of_market_cap_per_year']:.2%} of market cap a year), fees "
+            f"{f['fee_share']:.1%} of it; hashrate {f['hashrate_ehs_7d']:,.0f} EH/s")
+    t = Table("attack", "cost", "per 1% less hashrate", title="Attack costs (sensitivity before the retarget)",
+              title_justify="left")
+    sens = f["sensitivity_per_1pct_hashrate_fall"]["before_retarget"]
+    t.add_row("rent the network's hashrate, per hour (gross)", _fmt_money(a["rent_usd_per_hour"]),
+              _pct(sens["rent_usd_per_hour"]))
+    t.add_row("  net of the attacker's block rewards", _fmt_money(a["rent_net_of_rewards_usd_per_hour"]),
+              _pct(sens["rent_net_of_rewards_usd_per_hour"]))
+    t.add_row("buy machines + facility to match it", _fmt_money(a["hardware_usd"]), _pct(sens["hardware_usd"]))
+    t.add_row("  energy to run them, per hour", _fmt_money(a["energy_usd_per_hour"]), _pct(sens["energy_usd_per_hour"]))
+    t.add_row(f"Budish: value at stake that pays a {a['attack_hours']:g} h attack",
+              _fmt_money(a["budish_breakeven_value_usd"]), _pct(sens["budish_breakeven_value_usd"]))
+    c.print(t)
+    conc = f["concentration"]
+    t = Table("pool", "blocks", "share", "95% interval",
+              title=f"Pools over {conc['window_days']} days: HHI {f['hhi']:,.0f}, Nakamoto coefficient "
+                    f"{f['nakamoto_coefficient']}", title_justify="left")
+    for p in conc["pools"]:
+        t.add_row(p["pool"], str(p["blocks"]), f"{p['share']:.1%}", f"{p['lower_95']:.1%} .. {p['upper_95']:.1%}")
+    c.print(t)
+    for d in ds:
+        c.print(f"double spend, q = {d['q']:g}, z = {d['z']}: {d['rosenfeld']:.2e} (Rosenfeld), "
+                f"{d['nakamoto']:.2e} (Nakamoto)")
 
 
 @cli.group()
