@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/hashpower brief
+	$(BIN)/hashpower brief --html briefing.html
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -39,7 +39,7 @@ def hardware() -> tuple[np.ndarray, np.ndarray]:
     return rel.astype(np.int64), eff
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=2)
 def _history(path_key: str, mtime: float):  # noqa: ARG001 - the key invalidates the cache when the store changes
     return store.history()
 
@@ -50,8 +50,29 @@ def history():
     return _history(str(p), p.stat().st_mtime)
 
 
+def check_day(date: Any, name: str = "date") -> dt.date:
+    """Parse a day and check it is in the (cached) history; the latest day when ``date`` is None."""
+    h = history()
+    first, last = h.index[0].date(), h.index[-1].date()
+    if date is None:
+        return last
+    d = store._as_date(date, name)
+    if d is None or not first <= d <= last:
+        raise ValueError(f"{name} {date} is outside the data ({first} .. {last})")
+    return d
+
+
 def series(power_price_usd_per_kwh: float = DEFAULT_CBECI_POWER_PRICE_USD_PER_KWH) -> dict[str, Any]:
-    """Every network series over the whole history: hashrate windows, episodes, power bounds, the index."""
+    """Every network series over the whole history: hashrate windows, episodes, power bounds, the index.
+
+    Cached per power price until the store changes.
+    """
+    p = store.ensure()
+    return _series(str(p), p.stat().st_mtime, float(power_price_usd_per_kwh))
+
+
+@lru_cache(maxsize=8)
+def _series(path_key: str, mtime: float, power_price_usd_per_kwh: float) -> dict[str, Any]:  # noqa: ARG001
     h = history()
     d, b = h["difficulty"].to_numpy(float), h["blocks"].to_numpy(float)
     out: dict[str, Any] = {"dates": h.index, "history": h}
@@ -91,7 +112,7 @@ def episode_records(ep: dict[str, np.ndarray], dates) -> list[dict[str, Any]]:
 
 
 def _day_index(date: Any, dates) -> tuple[int, dt.date]:
-    day = store.check_date(date) if date is not None else dates[-1].date()
+    day = check_day(date)
     return int(np.searchsorted(dates.values, np.datetime64(day, "ns"))), day
 
 

@@ -21,7 +21,9 @@ DEFAULT_POWER_PRICE_USD_PER_KWH = 0.06
 
 
 def _day(date: Any) -> dt.date:
-    return store.check_date(date) if date is not None else store.date_range()[1]
+    from hashpower import analytics
+
+    return analytics.check_day(date)
 
 
 def _positive(name: str, value: float | None) -> float | None:
@@ -48,8 +50,12 @@ def hashprice_figures(
     Fees default to the day's mean fees per block; the subsidy is that of the
     next block after the day's last.
     """
+    from hashpower import analytics
+
     day = _day(date)
-    h = store.history(day - dt.timedelta(days=6), day)
+    full = analytics.history()
+    i = int(full.index.searchsorted(np.datetime64(day, "ns")))
+    h = full.iloc[max(i - 6, 0): i + 1]
     row = h.iloc[-1]
     price = _positive("price_usd", price_usd) or float(row["price_usd"])
     if not np.isfinite(price):
