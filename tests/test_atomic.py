@@ -16,7 +16,7 @@ from replay import ReplayServer
 
 import hashpower
 
-KILLS = 12  # per command; seeded kill times spread over a whole run
+KILLS = 50  # per command; seeded kill times spread over a whole run
 
 
 def _start(home, *args):

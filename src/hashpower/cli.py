@@ -471,8 +471,12 @@ def status(as_json: bool) -> None:
 def refresh(source: str, url: str | None, timeout: float | None, rpc_user: str | None, rpc_password: str | None,
             rpc_cookie: str | None, as_json: bool) -> None:
     """Append new days or blocks from a live source (atomic: all or nothing)."""
+    import math
+
     from hashpower.sources import refresh as do_refresh
 
+    if timeout is not None and not (math.isfinite(timeout) and 0.1 <= timeout <= 600):
+        raise ValueError(f"--timeout must be between 0.1 and 600 seconds, got {timeout!r}")
     auth = None
     if source == "bitcoind":
         from hashpower.sources import bitcoind
@@ -485,6 +489,20 @@ def refresh(source: str, url: str | None, timeout: float | None, rpc_user: str |
     else:
         _console().print(f"{source}: {res['days_added']} days and {res['blocks_added']} blocks added; "
                          f"store now ends {res['last_date']}, block {res['last_block_height']:,}")
+
+
+@data.command(name="rebuild")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def rebuild_cmd(as_json: bool) -> None:
+    """Rebuild the store from the embedded data and replay your kept imports (the old file is kept aside)."""
+    from hashpower import store
+
+    res = store.rebuild()
+    if as_json:
+        _emit(res)
+    else:
+        _console().print(f"rebuilt {res['path']}; imports replayed: {len(res['imports_replayed'])}"
+                         + (f"; the previous file is {res['previous_file']}" if res["previous_file"] else ""))
 
 
 @data.command(name="import")
@@ -548,6 +566,16 @@ def main(argv: list[str] | None = None) -> int:
         msg = " ".join(str(exc).split()) or type(exc).__name__
         click.echo(f"hashpower: error: {msg}", err=True)
         return EXIT_BAD_INPUT
+    except Exception as exc:
+        import duckdb
+
+        if isinstance(exc, duckdb.Error):
+            from hashpower import store
+
+            click.echo(f"hashpower: error: the store at {store.db_path()} could not be read ({type(exc).__name__}); "
+                       "run 'hashpower data rebuild' to rebuild it from the embedded data and your imports", err=True)
+            return EXIT_BAD_INPUT
+        raise
     return rv if isinstance(rv, int) else 0
 
 

@@ -313,10 +313,18 @@ def read_daily_csv(path: Path) -> pd.DataFrame:
 
 
 def import_csv(path: Path) -> dict[str, Any]:
-    """Import a user's daily rows atomically; return what changed."""
+    """Import a user's daily rows atomically; return what changed.
+
+    A copy of the file is kept under ``$HASHPOWER_HOME/imports`` (before the
+    store is swapped, so an import is never lost), and ``data rebuild``
+    replays the kept copies.
+    """
+    from hashpower import store
+
     rows = validate_daily(read_daily_csv(Path(path)), what=str(path))
     with transaction() as con:
         n = upsert_daily(con, rows, source="import")
         if n:
             record_source(con, "import", n, f"last file: {Path(path).name}")
+            store.keep_import(Path(path).name, Path(path).read_text())
     return {"file": str(path), "rows_in_file": len(rows), "rows_changed": n}

@@ -212,7 +212,11 @@ def transaction() -> Iterator[duckdb.DuckDBPyConnection]:
         tmp = _tmp_path()
         try:
             shutil.copyfile(path, tmp)
-            con = duckdb.connect(str(tmp))
+            try:
+                con = duckdb.connect(str(tmp))
+                con.execute("SELECT count(*) FROM daily").fetchall()
+            except duckdb.Error as exc:
+                raise _damaged(path, exc) from None
             try:
                 yield con
                 con.execute("CHECKPOINT")
@@ -223,16 +227,73 @@ def transaction() -> Iterator[duckdb.DuckDBPyConnection]:
             _discard(tmp)
 
 
+def _damaged(path: Path, exc: BaseException) -> DataError:
+    return DataError(f"the store at {path} is damaged and cannot be opened ({type(exc).__name__}); "
+                     "run 'hashpower data rebuild' to rebuild it from the embedded data and your imports")
+
+
+def _check_open(path: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+        con.execute("SELECT count(*) FROM daily").fetchall()
+        return con
+    except duckdb.Error as exc:
+        raise _damaged(path, exc) from None
+
+
 def connect() -> duckdb.DuckDBPyConnection:
     """A read-only connection to the store (built first if needed)."""
-    path = ensure()
-    try:
-        return duckdb.connect(str(path), read_only=True)
-    except duckdb.Error as exc:
-        raise DataError(
-            f"the store at {path} cannot be opened ({type(exc).__name__}); "
-            "remove it to rebuild it from the embedded data"
-        ) from None
+    return _check_open(ensure())
+
+
+def imports_dir() -> Path:
+    """Where copies of the user's imports are kept, so that a rebuild can replay them."""
+    return home() / "imports"
+
+
+def keep_import(name: str, csv_text: str) -> Path:
+    """Keep a copy of an imported file (atomically: a partial copy is never visible)."""
+    d = imports_dir()
+    d.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+    final = d / f"{stamp}-{Path(name).name}"
+    tmp = d / f".{final.name}.tmp"
+    tmp.write_text(csv_text)
+    _fsync_replace(tmp, final)
+    return final
+
+
+def rebuild() -> dict[str, Any]:
+    """Rebuild the store from the embedded data and replay the kept imports; the old file is kept aside."""
+    from hashpower import ingest
+
+    path = db_path()
+    home().mkdir(parents=True, exist_ok=True)
+    with _lock():
+        _discard_stale()
+        tmp = _tmp_path()
+        replayed = []
+        try:
+            con = duckdb.connect(str(tmp))
+            try:
+                _create_from_embedded(con)
+                for f in sorted(imports_dir().glob("*.csv")) if imports_dir().exists() else []:
+                    rows = ingest.validate_daily(ingest.read_daily_csv(f), what=str(f))
+                    n = ingest.upsert_daily(con, rows, source="import")
+                    ingest.record_source(con, "import", n, f"replayed {f.name}")
+                    replayed.append(f.name)
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            aside = None
+            if path.exists():
+                aside = path.with_name(f"{path.name}.replaced-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}")
+                os.replace(path, aside)
+            Path(str(path) + ".wal").unlink(missing_ok=True)
+            _fsync_replace(tmp, path)
+        finally:
+            _discard(tmp)
+    return {"path": str(path), "imports_replayed": replayed, "previous_file": str(aside) if aside else None}
 
 
 # --------------------------------------------------------------------------- reading
