@@ -86,7 +86,27 @@ def _series(path_key: str, mtime: float, power_price_usd_per_kwh: float) -> dict
     for w in (7, 30):
         out[f"episodes_{w}d"] = network.drawdown_episodes(out[f"hashrate_{w}d"][0], MIN_EPISODE_DEPTH)
     out["index"] = network.sustainability_index(h["revenue_usd"].to_numpy(float), d)
+    out["index_lowest_since"] = network.lowest_since(out["index"])
     return out
+
+
+@lru_cache(maxsize=2)
+def _epoch_facts(path_key: str, mtime: float):  # noqa: ARG001 - the key invalidates the cache
+    con = store.connect()
+    try:
+        ep = con.execute("SELECT start_height, difficulty FROM epochs ORDER BY start_height").fetchall()
+        starts = con.execute(
+            "SELECT height, timestamp FROM blocks WHERE height % ? = 0", [chain.RETARGET_INTERVAL_BLOCKS]
+        ).fetchall()
+    finally:
+        con.close()
+    return {int(h): float(d) for h, d in ep}, {int(h): float(t) for h, t in starts}
+
+
+def epoch_facts() -> tuple[dict[int, float], dict[int, float]]:
+    """Difficulty by epoch start height, and the header time of each epoch's first block where known (cached)."""
+    p = store.ensure()
+    return _epoch_facts(str(p), p.stat().st_mtime)
 
 
 def _date(i: int, dates) -> str | None:
@@ -128,16 +148,12 @@ def difficulty_outlook(day: dt.date) -> dict[str, Any]:
     tip = int(row["height_end"])
     start = tip - tip % chain.RETARGET_INTERVAL_BLOCKS
     tip_time = float(np.datetime64(day + dt.timedelta(days=1), "s").astype(np.int64))
-    con = store.connect()
-    try:
-        got = con.execute("SELECT timestamp FROM blocks WHERE height = ?", [start]).fetchall()
-        diff = con.execute("SELECT difficulty FROM epochs WHERE start_height = ?", [start]).fetchall()
-        nxt = con.execute("SELECT difficulty FROM epochs WHERE start_height = ?",
-                          [start + chain.RETARGET_INTERVAL_BLOCKS]).fetchall()
-    finally:
-        con.close()
-    if got:
-        t0, how = float(got[0][0]), "block timestamp"
+    diffs, start_times = epoch_facts()
+    got = start_times.get(start)
+    diff = diffs.get(start)
+    nxt = diffs.get(start + chain.RETARGET_INTERVAL_BLOCKS)
+    if got is not None:
+        t0, how = got, "block timestamp"
     else:
         ends = h["height_end"].to_numpy()
         k = int(np.searchsorted(ends, start))  # the day whose blocks include the epoch's first
@@ -145,7 +161,7 @@ def difficulty_outlook(day: dt.date) -> dict[str, Any]:
         share = (start - prev_end - 0.5) / max(float(h["blocks"].iloc[k]), 1.0)
         day0 = h.index[k].value // 10**9
         t0, how = day0 + share * 86_400.0, "daily block counts"
-    difficulty = float(diff[0][0]) if diff else float(row["difficulty"])
+    difficulty = diff if diff is not None else float(row["difficulty"])
     if tip == start:
         tip_time = t0
     tip_time = max(tip_time, t0)
@@ -158,8 +174,8 @@ def difficulty_outlook(day: dt.date) -> dict[str, Any]:
         "expected_retarget_date": dt.datetime.fromtimestamp(est.projected_retarget_time, dt.UTC).date().isoformat(),
         "epoch_start_time_from": how,
     }
-    if nxt:
-        out["actual_change"] = float(nxt[0][0]) / difficulty - 1
+    if nxt is not None:
+        out["actual_change"] = nxt / difficulty - 1
     return out
 
 
@@ -241,7 +257,7 @@ def index_figures(date: Any = None) -> dict[str, Any]:
     if not np.isfinite(idx[i]):
         first = int(np.flatnonzero(np.isfinite(idx))[0])
         raise ValueError(f"the index starts on {_date(first, dates)}; no value for {day}")
-    ls = network.lowest_since(idx)
+    ls = s["index_lowest_since"]
     return {
         "date": day.isoformat(),
         "sustainability_index": float(idx[i]),

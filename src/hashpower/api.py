@@ -41,21 +41,40 @@ def _clean(obj: Any) -> Any:
     return obj
 
 
-@app.middleware("http")
-async def _limits(request: Request, call_next):
-    """Refuse oversized requests and unknown query parameters before any work."""
-    length = request.headers.get("content-length")
-    if length is not None and (not length.isdigit() or int(length) > MAX_REQUEST_BYTES):
-        return JSONResponse({"detail": f"request body larger than {MAX_REQUEST_BYTES} bytes"}, status_code=413)
-    if len(request.url.query) > MAX_REQUEST_BYTES:
-        return JSONResponse({"detail": f"query string longer than {MAX_REQUEST_BYTES} bytes"}, status_code=414)
-    allowed = _ALLOWED.get(request.url.path)
-    if allowed is not None:
-        unknown = sorted(set(request.query_params) - allowed)
-        if unknown:
-            return JSONResponse({"detail": f"unknown parameters {unknown}; allowed: {sorted(allowed)}"},
-                                status_code=400)
-    return await call_next(request)
+class _Limits:
+    """Refuse oversized requests and unknown query parameters before any work (a plain ASGI middleware)."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            detail, status = self._check(scope)
+            if detail:
+                await JSONResponse({"detail": detail}, status_code=status)(scope, receive, send)
+                return
+        await self.inner(scope, receive, send)
+
+    @staticmethod
+    def _check(scope) -> tuple[str | None, int]:
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length" and (not value.isdigit() or int(value) > MAX_REQUEST_BYTES):
+                return f"request body larger than {MAX_REQUEST_BYTES} bytes", 413
+        query = scope.get("query_string", b"")
+        if len(query) > MAX_REQUEST_BYTES:
+            return f"query string longer than {MAX_REQUEST_BYTES} bytes", 414
+        allowed = _ALLOWED.get(scope.get("path", ""))
+        if allowed is not None and query:
+            from urllib.parse import parse_qsl
+
+            keys = {k for k, _ in parse_qsl(query.decode("latin-1"), keep_blank_values=True)}
+            unknown = sorted(keys - allowed)
+            if unknown:
+                return f"unknown parameters {unknown}; allowed: {sorted(allowed)}", 400
+        return None, 200
+
+
+app.add_middleware(_Limits)
 
 
 @app.exception_handler(ValueError)
@@ -177,9 +196,22 @@ HISTORY_FORMATS = ("json", "csv")
 def history(start: Date = None, end: Date = None, columns: Annotated[str | None, Query(max_length=512)] = None,
             format: Annotated[str, Query(pattern="^(json|csv)$")] = "json") -> Response:  # noqa: A002
     """The daily history between two days, as JSON records or CSV."""
-    from hashpower import store
+    from hashpower import analytics, store
 
-    h = store.history(start, end, columns)
+    full = analytics.history()
+    s, e = store._as_date(start, "start"), store._as_date(end, "end")
+    first, last = full.index[0].date(), full.index[-1].date()
+    if s and e and s > e:
+        raise ValueError(f"start {s} is after end {e}")
+    if (s and s > last) or (e and e < first):
+        raise ValueError(f"the window {s or first} .. {e or last} is outside the data ({first} .. {last})")
+    cols = list(store.DAILY_COLUMNS)
+    if columns is not None:
+        cols = [c for c in columns.split(",") if c]
+        unknown = [c for c in cols if c not in store.DAILY_COLUMNS]
+        if unknown or not cols:
+            raise ValueError(f"columns: unknown {unknown or 'empty list'}; known: {', '.join(store.DAILY_COLUMNS)}")
+    h = full.loc[str(s or first): str(e or last), cols].copy()
     h.index = h.index.strftime("%Y-%m-%d")
     if format == "csv":
         return PlainTextResponse(h.to_csv(index_label="date"), media_type="text/csv")
