@@ -24,8 +24,9 @@ MAX_REQUEST_BYTES = 16_384
 MAX_SIM_PATHS, MAX_SIM_YEARS = 2_000, 10
 MAX_PIVOT_PATHS = 20_000
 
-app = FastAPI(title="hashpower", version=__version__,
-              description="Bitcoin mining economics and network security on real data.")
+app = FastAPI(title="hashpower", version=__version__, docs_url=None, redoc_url=None,
+              description="Bitcoin mining economics and network security on real data. "
+                          "The schema is at /openapi.json (the interactive docs would load assets from the internet).")
 
 _ALLOWED: dict[str, set[str]] = {}
 
@@ -102,16 +103,19 @@ NonNeg = Annotated[float | None, Query(ge=0, allow_inf_nan=False)]
 
 
 @_route("/v1/hashprice", "date", "price", "difficulty", "hashrate", "fees_btc_per_block")
-def hashprice(date: Date = None, price: Pos = None, difficulty: Pos = None,
-              hashrate: Annotated[str | None, Query(max_length=64)] = None,
-              fees_btc_per_block: NonNeg = None) -> dict[str, Any]:
-    """Hashprice on a day (same keys as ``hashpower hashprice --json``)."""
+async def hashprice(date: Date = None, price: Pos = None, difficulty: Pos = None,
+                    hashrate: Annotated[str | None, Query(max_length=64)] = None,
+                    fees_btc_per_block: NonNeg = None) -> JSONResponse:
+    """Hashprice on a day (same keys as ``hashpower hashprice --json``).
+
+    Cheap (well under a millisecond once the history is cached), so it runs on the event loop.
+    """
     from hashpower import units
     from hashpower.economics import hashprice_figures
 
     hs = units.parse_hashrate(hashrate) if hashrate is not None else None
-    return _clean(hashprice_figures(date, price_usd=price, difficulty=difficulty, hashrate_hs=hs,
-                                    fees_btc_per_block=fees_btc_per_block))
+    return JSONResponse(_clean(hashprice_figures(date, price_usd=price, difficulty=difficulty, hashrate_hs=hs,
+                                                 fees_btc_per_block=fees_btc_per_block)))
 
 
 @_route("/v1/machines", "date", "power_price", "price", "difficulty", "hashprice", "pue", "pool_fee", "uptime",
@@ -142,11 +146,11 @@ def network(date: Date = None,
 
 
 @_route("/v1/index", "date")
-def index(date: Date = None) -> dict[str, Any]:
-    """The sustainability index (same keys as ``hashpower index --json``)."""
+async def index(date: Date = None) -> JSONResponse:
+    """The sustainability index (same keys as ``hashpower index --json``); cheap, on the event loop."""
     from hashpower.analytics import index_figures
 
-    return _clean(index_figures(date))
+    return JSONResponse(_clean(index_figures(date)))
 
 
 @_route("/v1/security", "date", "window_days", "merge_templates")
@@ -207,7 +211,7 @@ def history(start: Date = None, end: Date = None, columns: Annotated[str | None,
         raise ValueError(f"the window {s or first} .. {e or last} is outside the data ({first} .. {last})")
     cols = list(store.DAILY_COLUMNS)
     if columns is not None:
-        cols = [c for c in columns.split(",") if c]
+        cols = list(dict.fromkeys(c for c in columns.split(",") if c))  # once each, in the order asked
         unknown = [c for c in cols if c not in store.DAILY_COLUMNS]
         if unknown or not cols:
             raise ValueError(f"columns: unknown {unknown or 'empty list'}; known: {', '.join(store.DAILY_COLUMNS)}")
@@ -245,6 +249,6 @@ def static(name: str) -> Response:
 
 
 @_route("/healthz")
-def healthz() -> dict[str, str]:
+async def healthz() -> dict[str, str]:
     """Liveness."""
     return {"status": "ok", "version": __version__}

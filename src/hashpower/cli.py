@@ -316,12 +316,9 @@ def index_cmd(date: str | None, as_json: bool) -> None:
 def security_cmd(date, window_days, merge_templates, rental_premium, power_price, attack_hours, fee_growth, q, z,
                  as_json) -> None:
     """Security budget, attack costs (rent, buy, Budish), double-spend odds and pool concentration."""
-    from hashpower import security as sec
-    from hashpower.risk import security_figures
+    from hashpower.risk import DEFAULT_DOUBLE_SPEND_Q, double_spend_odds, security_figures
 
-    qs = list(q) or [0.1, 0.2, 0.3]
-    ds = [{"q": x, "z": z, "nakamoto": float(sec.double_spend_probability(x, z, "nakamoto")),
-           "rosenfeld": float(sec.double_spend_probability(x, z, "rosenfeld"))} for x in qs]
+    ds = double_spend_odds(list(q) or DEFAULT_DOUBLE_SPEND_Q, z)
     f = security_figures(date, window_days, merge_templates=merge_templates, rental_premium_rate=rental_premium,
                          power_price_usd_per_kwh=power_price, attack_hours=attack_hours, fee_growth_rate=fee_growth)
     f["double_spend"] = ds

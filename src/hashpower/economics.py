@@ -64,8 +64,8 @@ def hashprice_figures(
         fees = float(row["fees_btc"]) / float(row["blocks"]) if row["blocks"] else 0.0
     else:
         fees = float(fees_btc_per_block)
-        if not np.isfinite(fees) or fees < 0:
-            raise ValueError(f"fees_btc_per_block must be a number >= 0, got {fees_btc_per_block!r}")
+        if not np.isfinite(fees) or not 0 <= fees <= 21e6:
+            raise ValueError(f"fees_btc_per_block must be a number in [0, 21e6] BTC, got {fees_btc_per_block!r}")
     subsidy = int(chain.subsidy_sat(int(row["height_end"]) + 1)) / chain.SAT_PER_BTC
     spacing = chain.TARGET_SPACING_S
     if hashrate_hs is not None:
@@ -82,6 +82,8 @@ def hashprice_figures(
         else:
             hashrate_ehs = float(h["hashrate_ths"].mean()) / 1e6
     usd_th = btc_th * price
+    if not np.isfinite(usd_th):
+        raise ValueError("the inputs give a hashprice too large to represent; check price, difficulty and fees")
     return {
         "date": day.isoformat(),
         "method": method,

@@ -57,7 +57,15 @@ def btc_per_th_day(difficulty: ArrayLike, subsidy_btc: ArrayLike, fees_btc_per_b
     d = _check("difficulty", difficulty, positive=True)
     s = _check("subsidy_btc", subsidy_btc, positive=False)
     f = _check("fees_btc_per_block", fees_btc_per_block, positive=False)
-    return (s + f) * SECONDS_PER_DAY * 1e12 / (d * HASHES_PER_DIFFICULTY)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = (s + f) / d * (SECONDS_PER_DAY * 1e12 / HASHES_PER_DIFFICULTY)
+    return _finite(out)
+
+
+def _finite(out: np.ndarray) -> np.ndarray:
+    if not np.all(np.isfinite(out)):
+        raise ValueError("the inputs are too large: the hashprice overflows a float")
+    return out
 
 
 def usd_per_th_day(
@@ -81,7 +89,8 @@ def usd_per_th_day(
     .. [1] Luxor Hashrate Index, hashprice methodology.
     """
     p = _check("price_usd", price_usd, positive=True)
-    return btc_per_th_day(difficulty, subsidy_btc, fees_btc_per_block) * p
+    with np.errstate(over="ignore"):
+        return _finite(btc_per_th_day(difficulty, subsidy_btc, fees_btc_per_block) * p)
 
 
 #: Expected blocks per day at the 600 s target spacing (Bitcoin Core ``nPowTargetSpacing``).

@@ -104,8 +104,8 @@ def poisson_interval(count: ArrayLike, confidence: float = 0.90) -> tuple[np.nda
     .. [2] Garwood (1936); Wilson & Hilferty (1931).
     """
     n = np.asarray(count, dtype=float)
-    if not np.all(np.isfinite(n)) or np.any(n < 0):
-        raise ValueError(f"count must be finite and >= 0, got {count!r}")
+    if not np.all(np.isfinite(n)) or np.any(n < 0) or np.any(n > 1e15):
+        raise ValueError(f"count must be in [0, 1e15], got {count!r}")
     alpha = 1 - confidence
     return _chi2_half(alpha / 2, 2 * n), _chi2_half(1 - alpha / 2, 2 * n + 2)
 

@@ -103,11 +103,13 @@ class Site:
                 raise ValueError(f"{name} must be {rng}, got {v!r}")
         if int(self.lead_time_months) != self.lead_time_months:
             raise ValueError(f"lead_time_months must be whole months, got {self.lead_time_months!r}")
-        if not math.isfinite(self.discount_rate) or self.discount_rate <= -1:
-            raise ValueError(f"discount_rate must be > -1, got {self.discount_rate!r}")
-        if self.lease_usd_per_mw_year is not None and (
-                not math.isfinite(self.lease_usd_per_mw_year) or self.lease_usd_per_mw_year < 0):
-            raise ValueError(f"lease_usd_per_mw_year must be >= 0, got {self.lease_usd_per_mw_year!r}")
+        d = self.discount_rate
+        if isinstance(d, bool) or not isinstance(d, int | float) or not math.isfinite(d) or d <= -1:
+            raise ValueError(f"discount_rate must be a number > -1, got {d!r}")
+        lease = self.lease_usd_per_mw_year
+        if lease is not None and (isinstance(lease, bool) or not isinstance(lease, int | float)
+                                  or not math.isfinite(lease) or lease < 0):
+            raise ValueError(f"lease_usd_per_mw_year must be a number >= 0, got {lease!r}")
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], origin: str = "site") -> Site:

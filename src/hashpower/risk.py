@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import io
 import json
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -52,6 +53,12 @@ def _pool_codes(pools: np.ndarray, merge_templates: bool, include_possible: bool
 
 
 def _blocks_arrays():
+    p = store.ensure()
+    return _blocks_cached(str(p), p.stat().st_mtime)
+
+
+@lru_cache(maxsize=2)
+def _blocks_cached(path_key: str, mtime: float):  # noqa: ARG001 - the key invalidates the cache
     con = store.connect()
     try:
         df = con.execute("SELECT timestamp, pool FROM blocks ORDER BY height").df()
@@ -69,7 +76,14 @@ def block_day_range() -> tuple[dt.date, dt.date]:
 
 def concentration_series(window_days: int = 7, merge_templates: bool = False,
                          include_possible: bool = False) -> dict[str, Any]:
-    """Shares, intervals, HHI and Nakamoto coefficient for every day of the block data."""
+    """Shares, intervals, HHI and Nakamoto coefficient for every day of the block data (cached)."""
+    p = store.ensure()
+    return _concentration_cached(str(p), p.stat().st_mtime, int(window_days), merge_templates, include_possible)
+
+
+@lru_cache(maxsize=16)
+def _concentration_cached(path_key: str, mtime: float, window_days: int, merge_templates: bool,  # noqa: ARG001
+                          include_possible: bool) -> dict[str, Any]:
     day, pools = _blocks_arrays()
     codes, labels = _pool_codes(pools, merge_templates, include_possible)
     out = sec.concentration(day, codes, window_days)
@@ -133,6 +147,9 @@ def security_figures(date: Any = None, window_days: int = 7, *, merge_templates:
         day = min(store.date_range()[1], last_b)
     else:
         day = store.check_date(date)
+        if not first_b <= day <= last_b:
+            raise ValueError(f"date {day} is outside the per-block pool data that security needs "
+                             f"({first_b} .. {last_b})")
     s = analytics.series()
     h = s["history"]
     i = int(np.searchsorted(h.index.values, np.datetime64(day, "ns")))
@@ -176,7 +193,19 @@ def security_figures(date: Any = None, window_days: int = 7, *, merge_templates:
         "budget_projection": projection,
         "sensitivity_per_1pct_hashrate_fall": sens,
         "next_halving_height": int(chain.next_halving_height(int(row["height_end"]))),
+        "double_spend": double_spend_odds(DEFAULT_DOUBLE_SPEND_Q, DEFAULT_DOUBLE_SPEND_Z),
     }
+
+
+#: Attacker shares and confirmations of the default double-spend odds (the whitepaper's q = 0.1 and 0.3,
+#: and 0.2; six confirmations, the common rule).
+DEFAULT_DOUBLE_SPEND_Q, DEFAULT_DOUBLE_SPEND_Z = (0.1, 0.2, 0.3), 6
+
+
+def double_spend_odds(qs, z: int) -> list[dict[str, Any]]:
+    """Nakamoto's and Rosenfeld's probabilities for each attacker share in ``qs`` and ``z`` confirmations."""
+    return [{"q": float(q), "z": int(z), "nakamoto": float(sec.double_spend_probability(q, z, "nakamoto")),
+             "rosenfeld": float(sec.double_spend_probability(q, z, "rosenfeld"))} for q in qs]
 
 
 def decline_change(start: Any = "2025-11-11", end: Any = "2026-02-11", window_days: int = 30) -> dict[str, Any]:

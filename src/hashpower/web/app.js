@@ -1,0 +1,409 @@
+// hashpower dashboard: vanilla JS over the /v1 API; charts with the locally served plotly.min.js.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const POOL_NOTE = "pool data ends on";
+
+// ------------------------------------------------------------------ formatting
+
+const num = (x) => typeof x === "number" && Number.isFinite(x);
+const nf = (digits) => new Intl.NumberFormat("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (x, digits = 2) => {
+  if (!num(x)) return "n/a";
+  return x !== 0 && Math.abs(x) < 0.5 * 10 ** -digits ? x.toPrecision(3) : nf(digits).format(x); // tiny: 3 digits
+};
+const pct = (x, digits = 1) => (num(x) ? `${fmt(100 * x, digits)}%` : "n/a");
+
+/** A number with a scale suffix: scaled(3.2e7, "$", ["B", "M", "k"]) -> "$32.00M". */
+function scaled(x, prefix, suffixes) {
+  if (!num(x)) return "n/a";
+  const steps = { T: 1e12, B: 1e9, G: 1e9, M: 1e6, k: 1e4 };
+  for (const sfx of suffixes) {
+    if (Math.abs(x) >= steps[sfx]) return `${prefix}${fmt(x / (sfx === "k" ? 1e3 : steps[sfx]), sfx === "k" ? 1 : 2)}${sfx}`;
+  }
+  return `${prefix}${fmt(x, 2)}`;
+}
+const usd = (x) => scaled(x, "$", ["B", "M", "k"]);
+const sci = (x) => scaled(x, "", ["T", "G", "M"]);
+
+/** Fill a figure: the text, and the raw value in data-value (for scripts and tests). */
+function put(id, text, value) {
+  const el = $(id);
+  el.textContent = text;
+  if (value === undefined || value === null) delete el.dataset.value;
+  else el.dataset.value = String(value);
+  return el;
+}
+
+// ------------------------------------------------------------------ API access and errors
+
+class ApiError extends Error {}
+
+const errors = new Map(); // key -> message
+
+/** Show (or clear, with no message) the error of one figure group in #error; grey out the group's stale figures. */
+function setError(key, msg) {
+  if (msg) errors.set(key, msg);
+  else errors.delete(key);
+  for (const el of document.querySelectorAll(`[data-group="${key}"]`)) el.classList.toggle("stale", Boolean(msg));
+  const box = $("error");
+  box.replaceChildren(...[...errors.values()].map((m) => Object.assign(document.createElement("p"), { textContent: m })));
+  box.classList.toggle("shown", errors.size > 0);
+}
+
+async function api(path, params = {}) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined && v !== "") q.set(k, v);
+  const qs = q.toString();
+  const url = qs ? `${path}?${qs}` : path;
+  let resp;
+  try {
+    resp = await fetch(url, { headers: { Accept: "application/json" }, signal: AbortSignal.timeout(30000) });
+  } catch (e) {
+    throw new ApiError(`${path}: the server did not answer (${e.message})`);
+  }
+  const body = await resp.json().catch(() => null);
+  if (!resp.ok) {
+    const detail = body && body.detail ? body.detail : resp.statusText;
+    throw new ApiError(`${path} (HTTP ${resp.status}): ${typeof detail === "string" ? detail : JSON.stringify(detail)}`);
+  }
+  return body;
+}
+
+// Each figure group keeps a sequence number so a slow, stale answer never overwrites a newer one.
+const seq = {};
+
+async function load(key, path, params, render) {
+  const token = (seq[key] = (seq[key] || 0) + 1);
+  try {
+    const data = await api(path, params);
+    if (token !== seq[key]) return;
+    render(data);
+    setError(key, null);
+  } catch (e) {
+    if (token !== seq[key]) return;
+    setError(key, e instanceof ApiError ? e.message : `${path}: ${e.message}`);
+    if (!(e instanceof ApiError)) console.error(e);
+  }
+}
+
+// ------------------------------------------------------------------ state
+
+const state = { date: "", power: "0.06", securityLast: null, securityLatest: null };
+
+const dateParam = () => state.date || null;
+
+// ------------------------------------------------------------------ figures
+
+function renderHashprice(d) {
+  put("hashprice", fmt(d.usd_per_ph_day, 2), d.usd_per_ph_day).dataset.date = d.date;
+  put("hashprice-date", d.date, d.date);
+  put("btc-price", usd(d.price_usd), d.price_usd);
+  put("hashprice-btc", fmt(d.btc_per_ph_day, 6), d.btc_per_ph_day);
+  put("difficulty", sci(d.difficulty), d.difficulty);
+  if (!$("date").value) $("date").value = d.date;
+  securityNote();
+  markDate(d.date);
+}
+
+function renderIndex(d) {
+  put("index", fmt(d.sustainability_index, 1), d.sustainability_index).dataset.date = d.date;
+  put("index-band", d.band || "n/a", d.band);
+  put("index-lowest-since", d.lowest_since || "no earlier low", d.lowest_since);
+}
+
+function renderNetwork(d) {
+  put("hashrate-7d", fmt(d.hashrate_ehs_7d, 1), d.hashrate_ehs_7d).dataset.date = d.date;
+  put("hashrate-30d", `${fmt(d.hashrate_ehs_30d, 1)} EH/s`, d.hashrate_ehs_30d);
+  const dd = d.drawdown || {};
+  put("drawdown", dd.peak_date ? `−${pct(dd.depth)}` : "none", dd.depth);
+  put("drawdown-dates", dd.peak_date ? `${dd.peak_date} → ${dd.trough_date}` : "–", dd.peak_date);
+  const gw = d.power_gw || {};
+  put("power-best", fmt(gw.best, 1), gw.best).dataset.powerPrice = String(d.power_price_usd_per_kwh);
+  put("power-lower", `${fmt(gw.lower, 1)} GW`, gw.lower);
+  put("power-upper", `${fmt(gw.upper, 1)} GW`, gw.upper);
+  const twh = d.energy_twh_per_year || {};
+  put("energy-best", `${fmt(twh.best, 0)} TWh/yr`, twh.best);
+  $("power-at").textContent = `at ${d.power_price_usd_per_kwh} USD/kWh`;
+  put("profitable-models", String(d.profitable_models ?? "n/a"), d.profitable_models);
+}
+
+function renderSecurity(d) {
+  put("security-budget", usd(d.security_budget_usd_per_day), d.security_budget_usd_per_day).dataset.date = d.date;
+  put("fee-share", pct(d.fee_share, 2), d.fee_share);
+  put("hhi", fmt(d.hhi, 0), d.hhi);
+  put("nakamoto", String(d.nakamoto_coefficient), d.nakamoto_coefficient);
+  const rent = d.attack_cost ? d.attack_cost.rent_usd_per_hour : null;
+  put("rent-cost", `${usd(rent)}/h`, rent);
+  $("security-date").textContent = `on ${d.date}`;
+  $("security-date").dataset.value = d.date;
+  securityNote();
+}
+
+/** Say so when the security figures are for an earlier day than the chosen one (the pool data ends earlier). */
+function securityNote() {
+  const used = $("security-date").dataset.value;
+  const chosen = state.date || $("date").value;
+  $("security-note").textContent =
+    used && chosen && chosen > used ? `${POOL_NOTE} ${used}: figures shown for that day, not ${chosen}.` : "";
+}
+
+function renderMachines(d) {
+  const gens = d.generations || {};
+  const g = (k) => (gens[k] ? gens[k].median_cost_rate : null);
+  const latest = put("cost-rate-latest", pct(g("latest")), g("latest"));
+  latest.dataset.powerPrice = String(d.power_price_usd_per_kwh);
+  latest.dataset.date = d.date;
+  put("cost-rate-mid", pct(g("mid")), g("mid"));
+  put("cost-rate-old", pct(g("old")), g("old"));
+
+  const key = (m) => (num(m.cost_rate) ? m.cost_rate : Infinity);
+  const rows = [...d.machines].sort((a, b) => key(a) - key(b));
+  const body = $("machines-body");
+  const frag = document.createDocumentFragment();
+  for (const m of rows) {
+    const tr = document.createElement("tr");
+    tr.dataset.model = m.model;
+    tr.dataset.costRate = String(m.cost_rate);
+    tr.dataset.generation = m.generation;
+    if (m.cost_rate > 1) tr.className = "loss";
+    const cells = [
+      m.model, m.manufacturer, m.generation, fmt(m.efficiency_j_per_th, 1), pct(m.cost_rate),
+      fmt(m.margin_usd_per_day, 2), fmt(m.breakeven_power_price_usd_per_kwh, 3), usd(m.shutdown_price_usd),
+    ];
+    cells.forEach((text, i) => {
+      const td = document.createElement("td");
+      td.textContent = text;
+      if (i >= 3) td.className = "num";
+      tr.append(td);
+    });
+    frag.append(tr);
+  }
+  body.replaceChildren(frag);
+  const table = $("machines");
+  table.dataset.powerPrice = String(d.power_price_usd_per_kwh);
+  table.dataset.date = d.date;
+  $("machines-caption").textContent =
+    `${rows.length} models released by ${d.date}, at ${d.power_price_usd_per_kwh} USD/kWh and ` +
+    `${fmt(d.hashprice_usd_per_ph_day, 2)} USD/PH/day`;
+  costChart = drawCostRate(rows).catch((e) => setError("chart", e.message));
+}
+
+function loadSecurity() {
+  // The pool data ends before the price data: for a later day, use the latest day with pool data.
+  const later = !state.date || (state.securityLast && state.date > state.securityLast);
+  if (later && state.securityLatest) {
+    seq.security = (seq.security || 0) + 1;
+    renderSecurity(state.securityLatest);
+    setError("security", null);
+    return Promise.resolve();
+  }
+  return load("security", "/v1/security", later ? {} : { date: state.date }, (d) => {
+    if (later) {
+      state.securityLast = d.date;
+      state.securityLatest = d;
+    }
+    renderSecurity(d);
+  });
+}
+
+const loadMachines = () => load("machines", "/v1/machines", { date: dateParam(), power_price: state.power }, renderMachines);
+const loadNetwork = () => load("network", "/v1/network", { date: dateParam(), power_price: state.power }, renderNetwork);
+
+function refreshAll() {
+  return Promise.all([
+    load("hashprice", "/v1/hashprice", { date: dateParam() }, renderHashprice),
+    load("index", "/v1/index", { date: dateParam() }, renderIndex),
+    loadNetwork(),
+    loadSecurity(),
+    loadMachines(),
+  ]);
+}
+
+const refreshPower = () => Promise.all([loadMachines(), loadNetwork()]);
+
+let busy = 0;
+async function track(promise) {
+  busy += 1;
+  $("status").textContent = "updating…";
+  try {
+    await promise;
+  } finally {
+    busy -= 1;
+    if (!busy) $("status").textContent = errors.size ? "some figures failed (see above)" : "up to date";
+  }
+}
+
+// ------------------------------------------------------------------ charts
+
+// The chart library runs after the figures are filled (see main): parsing it blocks the page for a while.
+let releaseCharts;
+const chartsGate = new Promise((resolve) => (releaseCharts = resolve));
+const plotlyReady = chartsGate.then(() => new Promise((resolve, reject) => {
+  if (window.Plotly) return resolve(window.Plotly);
+  const s = document.createElement("script");
+  s.src = "/static/plotly.min.js";
+  s.id = "plotly-js";
+  s.onload = () => resolve(window.Plotly);
+  s.onerror = () => reject(new Error("the chart library /static/plotly.min.js did not load"));
+  document.head.append(s);
+}));
+
+const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["sendDataToCloud", "lasso2d", "select2d"] };
+
+function layout(extra) {
+  const dark = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
+  return {
+    margin: { l: 60, r: 16, t: 10, b: 40 },
+    paper_bgcolor: "rgba(0,0,0,0)",
+    plot_bgcolor: "rgba(0,0,0,0)",
+    font: { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size: 12, color: dark ? "#ddd" : "#222" },
+    hovermode: "closest",
+    showlegend: false,
+    ...extra,
+  };
+}
+
+const dateLine = (day) => ({
+  type: "line", xref: "x", yref: "paper", x0: day, x1: day, y0: 0, y1: 1,
+  line: { color: "#888", width: 1, dash: "dot" },
+});
+
+let historyDrawn = false;
+let costChart = Promise.resolve();
+let markedDate = null;
+
+function markDate(day) {
+  markedDate = day;
+  if (!historyDrawn) return;
+  for (const id of ["chart-hashprice", "chart-hashrate"]) window.Plotly.relayout(id, { shapes: [dateLine(day)] });
+}
+
+async function drawHashprice(rows) {
+  // hashprice = (subsidy + fees) / blocks x 86400e12 / (difficulty x 2^32) x price, per TH/s/day; x 1000 per PH/s.
+  const x = [], y = [], lowX = [], lowY = [];
+  let low = Infinity;
+  for (const r of rows) {
+    if (!r.blocks || !r.difficulty || !num(r.price_usd) || !num(r.subsidy_btc)) continue;
+    const perBlock = (r.subsidy_btc + (r.fees_btc || 0)) / r.blocks;
+    const v = ((perBlock * 86400e12) / (r.difficulty * 2 ** 32)) * r.price_usd * 1e3;
+    if (!Number.isFinite(v) || v <= 0) continue;
+    x.push(r.date);
+    y.push(v);
+    if (v < low) {
+      if (low !== Infinity) {
+        lowX.push(r.date);
+        lowY.push(v);
+      }
+      low = v;
+    }
+  }
+  const Plotly = await plotlyReady;
+  await Plotly.react("chart-hashprice", [
+    { x, y, type: "scatter", mode: "lines", name: "hashprice", line: { color: "#f2a900", width: 1.2 },
+      hovertemplate: "%{x}: %{y:,.2f} USD/PH/day<extra></extra>" },
+    { x: lowX, y: lowY, type: "scatter", mode: "markers", name: "record low", marker: { color: "#d62728", size: 4 },
+      hovertemplate: "record low %{x}: %{y:,.2f}<extra></extra>" },
+  ], layout({ yaxis: { type: "log", title: { text: "USD/PH/day" } }, xaxis: { type: "date" },
+    shapes: markedDate ? [dateLine(markedDate)] : [] }), CONFIG);
+  $("chart-hashprice").dataset.points = String(x.length);
+  $("chart-hashprice").dataset.recordLows = String(lowX.length);
+}
+
+async function drawHashrate(rows) {
+  // 7-day rolling mean of the daily estimate (a window with a missing day is skipped, not counted as zero).
+  const x = [], y = [];
+  for (let i = 6; i < rows.length; i++) {
+    const win = rows.slice(i - 6, i + 1).map((r) => r.hashrate_ths);
+    if (!win.every(num)) continue;
+    const mean = win.reduce((a, b) => a + b, 0) / 7;
+    if (mean > 0) {
+      x.push(rows[i].date);
+      y.push(mean / 1e6); // TH/s -> EH/s
+    }
+  }
+  const Plotly = await plotlyReady;
+  await Plotly.react("chart-hashrate", [
+    { x, y, type: "scatter", mode: "lines", line: { color: "#1f77b4", width: 1.2 },
+      hovertemplate: "%{x}: %{y:,.1f} EH/s<extra></extra>" },
+  ], layout({ yaxis: { type: "log", title: { text: "EH/s" }, exponentformat: "power" }, xaxis: { type: "date" },
+    shapes: markedDate ? [dateLine(markedDate)] : [] }), CONFIG);
+  $("chart-hashrate").dataset.points = String(x.length);
+}
+
+const GEN_COLORS = { latest: "#2ca02c", mid: "#1f77b4", old: "#ff7f0e", obsolete: "#7f7f7f" };
+
+async function drawCostRate(rows) {
+  const Plotly = await plotlyReady;
+  const shown = rows.filter((m) => Number.isFinite(m.cost_rate) && m.cost_rate > 0);
+  await Plotly.react("chart-cost-rate", [{
+    type: "bar",
+    x: shown.map((m) => m.model),
+    y: shown.map((m) => m.cost_rate * 100),
+    marker: { color: shown.map((m) => GEN_COLORS[m.generation] || "#999") },
+    customdata: shown.map((m) => m.generation),
+    hovertemplate: "%{x} (%{customdata}): %{y:,.0f}%<extra></extra>",
+  }], layout({
+    yaxis: { type: "log", title: { text: "cost rate" }, tickvals: [10, 20, 50, 100, 200, 500, 1000, 2000, 5000],
+      ticksuffix: "%" },
+    xaxis: { showticklabels: false, title: { text: "machines, cheapest to run first (green: latest generation)" } },
+    shapes: [{ type: "line", xref: "paper", yref: "y", x0: 0, x1: 1, y0: 100, y1: 100, line: { color: "#d62728", width: 1.5 } }],
+    annotations: [{ xref: "paper", yref: "y", x: 0, y: Math.log10(100), text: "100%: breakeven", showarrow: false,
+      yanchor: "bottom", xanchor: "left", font: { color: "#d62728" } }],
+  }), CONFIG);
+  $("chart-cost-rate").dataset.bars = String(shown.length);
+}
+
+async function loadHistoryCharts() {
+  const [hp, hr] = await Promise.all([
+    api("/v1/history", { columns: "difficulty,price_usd,subsidy_btc,fees_btc,blocks" }),
+    api("/v1/history", { columns: "hashrate_ths" }),
+  ]);
+  // The date picker spans the days with a price (hashprice needs one).
+  const priced = hp.data.filter((r) => r.price_usd !== null);
+  if (priced.length) {
+    const first = priced[0].date, last = priced[priced.length - 1].date;
+    Object.assign($("date"), { min: first, max: last });
+    $("data-range").textContent = `Data ${first} to ${last}.`;
+  }
+  await Promise.all([drawHashprice(hp.data), drawHashrate(hr.data)]);
+  historyDrawn = true;
+  if (markedDate) markDate(markedDate);
+}
+
+// ------------------------------------------------------------------ wiring
+
+function onDate() {
+  const v = $("date").value;
+  if (!v) return setError("input", "choose a day");
+  if (v === state.date) return;
+  state.date = v;
+  setError("input", null);
+  track(refreshAll());
+}
+
+function onPower() {
+  const raw = $("power-price").value.trim();
+  const v = Number(raw);
+  if (raw === "" || !Number.isFinite(v)) return setError("input", "the power price must be a number in USD/kWh");
+  if (raw === state.power) return;
+  state.power = raw;
+  setError("input", null);
+  track(refreshPower());
+}
+
+async function main() {
+  $("date").addEventListener("change", onDate);
+  $("power-price").addEventListener("change", onPower);
+  state.power = $("power-price").value.trim() || "0.06";
+  await track(refreshAll());
+  performance.mark("hashpower-figures");
+  document.body.dataset.figures = "1";
+  releaseCharts();
+  await loadHistoryCharts().catch((e) => setError("history", e.message));
+  await costChart;
+  performance.mark("hashpower-ready");
+  document.body.dataset.ready = "1";
+}
+
+main();
