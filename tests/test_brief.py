@@ -58,3 +58,15 @@ def test_brief_bad_input(home, args):
 def test_brief_html_into_a_folder(home, tmp_path):
     r = run_cli("brief", "--no-scenarios", "--html", str(tmp_path), home=home)
     assert r.returncode == 2 and "folder" in r.stderr
+
+
+def test_brief_with_scenarios(home, tmp_path):
+    """The main job as `make run` runs it: the four paths' medians five years out, and their fan charts."""
+    f = tmp_path / "b.html"
+    r = run_cli("brief", "--json", "--html", str(f), home=home)
+    assert r.returncode == 0, r.stderr
+    sc = json.loads(r.stdout)["scenarios"]
+    assert sc["years"] == 5 and set(sc["presets"]) == {"baseline", "consolidation", "fee-driven", "external-guarantee"}
+    for v in sc["presets"].values():
+        assert v["hashrate_ehs"] > 0 and v["security_budget_usd_per_day"] > 0 and v["attack_cost_hardware_usd"] > 0
+    assert "Scenarios: Hashrate" in f.read_text()

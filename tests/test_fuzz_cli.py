@@ -14,7 +14,9 @@ JUNK = ["", "x" * 5000, "☃\u202e", "-1", "nan", "inf", "-inf", "1e999", "0x10"
 #: Options whose every string is a legitimate value (free text, credentials, output files).
 FREE_TEXT = {"--rpc-user", "--rpc-password", "--html", "--csv"}
 #: Extra arguments that keep a valid run quick (the junk goes in front of them).
-QUICK = {"pivot": ["--paths", "200"], "brief": ["--no-scenarios"]}
+QUICK = {"pivot": ["--paths", "200"], "brief": ["--no-scenarios"],
+         "simulate": ["--preset", "baseline", "--paths", "20", "--years", "1"],
+         "sweep": ["--scheduler", "tcp://127.0.0.1:1", "--timeout", "1"]}
 SKIP_COMMANDS = {"serve"}
 
 
@@ -57,6 +59,8 @@ def test_option_junk(shared_home, capsys, path, option, junk, monkeypatch):
     args = [*path]
     if path[-1] in ("fleet",):
         args.append(str(EXAMPLE))
+    if path[-1] == "sweep":
+        args.append(str(EXAMPLE.with_name("grid.toml")))
     args += QUICK.get(path[-1], []) + [option, junk]  # the junk comes last, so it wins
     code = cli.main(args)
     err = capsys.readouterr().err

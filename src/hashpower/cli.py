@@ -518,6 +518,17 @@ def import_(file: Path, as_json: bool) -> None:
         _console().print(f"{res['file']}: {res['rows_in_file']} rows read, {res['rows_changed']} days added or changed")
 
 
+def _register_sim() -> None:
+    """The simulator's commands live with it (hashpower.sim.commands, which imports only click at load)."""
+    from hashpower.sim import commands
+
+    cli.add_command(commands.simulate)
+    cli.add_command(commands.sweep)
+
+
+_register_sim()
+
+
 class _progress:
     """A rich progress bar on a terminal (stderr), nothing otherwise."""
 
