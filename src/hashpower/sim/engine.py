@@ -64,6 +64,8 @@ N_OUT = len(OUTPUTS)
 #: Days per simulated year and per decision interval (AI exits, deployment, retirement) [days].
 DAYS_PER_YEAR = 365
 DECISION_DAYS = 30
+#: [USD/TH/day summed over an interval] x this / (J/TH x PUE) = [USD/MW/year]: 10^6 W/MW x 365 / 30.
+MARGIN_K = 1e6 * DAYS_PER_YEAR / DECISION_DAYS
 #: The running hashrate and power cost are summed in four partial sums, combined pairwise (``_running``).
 LANES = 4
 
@@ -474,7 +476,7 @@ def _simulate_path(seed, path, n_years, par, ipar, cap0, cost0, eff0, on0, bpric
             cc = cost[c]
             o = on[c]
             o2 = 1.0 if cc < lo else (0.0 if cc > hi else o)
-            flips += o2 != o
+            flips += (o2 != o) & (cap[c] > 0.0)
             on[c] = o2
             marg[c] += o2 * (hpe - cc)
         if flips > 0 or dirty:
@@ -523,7 +525,7 @@ def _simulate_path(seed, path, n_years, par, ipar, cap0, cost0, eff0, on0, bpric
             quota = par[P_AI_SUPPLY] * DECISION_DAYS / DAYS_PER_YEAR
             for c in range(n_coh):
                 if cap[c] > 0.0:
-                    m = marg[c] / DECISION_DAYS * 1e6 / (eff[c] * pue) * DAYS_PER_YEAR
+                    m = marg[c] * MARGIN_K / (eff[c] * pue)
                     gap[c] = par[P_AI_VALUE] - m - par[P_AI_THRESHOLD]
                 else:
                     gap[c] = -1.0

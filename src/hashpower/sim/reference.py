@@ -235,7 +235,7 @@ def _path(model, seed: int, path: int, years: int, out: np.ndarray) -> None:  # 
             gap = []
             for c in range(n_coh):
                 if cap[c] > 0.0:
-                    m = marg[c] / E.DECISION_DAYS * 1e6 / (eff[c] * pue) * E.DAYS_PER_YEAR
+                    m = marg[c] * E.MARGIN_K / (eff[c] * pue)
                     gap.append(par[E.P_AI_VALUE] - m - par[E.P_AI_THRESHOLD])
                 else:
                     gap.append(-1.0)
