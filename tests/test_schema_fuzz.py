@@ -8,8 +8,8 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, reject, settings
 from liveserver import LiveServer
 
-#: The simulator and the pivot run Monte Carlo work per request; their bounds are tested in test_api.py.
-EXCLUDED = "^/v1/(simulate|pivot)$"
+#: The simulator and the pivot run Monte Carlo work per request (bounded): fewer examples for them.
+HEAVY = {"/v1/simulate", "/v1/pivot"}
 
 
 @pytest.fixture(scope="module")
@@ -19,16 +19,16 @@ def live(built_store, tmp_path_factory):
 
 
 def _fuzz(op, url: str, statuses: list[int]) -> None:
-    @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None,
-              phases=[Phase.explicit, Phase.generate])
+    @settings(max_examples=8 if op.path in HEAVY else 30, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
     @given(case=op.as_strategy())
     def run(case):
         try:
-            response = case.call(base_url=url, timeout=30)
+            response = case.call(base_url=url, timeout=120)
         except (requests.exceptions.InvalidURL, requests.exceptions.InvalidHeader, UnicodeError, ValueError):
             reject()  # a request the client itself cannot send (say, a NUL byte in the URL) tests nothing
         statuses.append(response.status_code)
-        assert response.status_code < 500, (case.path, case.query, response.text[:300])
+        assert response.status_code < 500, f"{case.path} {case.query!r} {response.text[:300]}"
         if response.status_code >= 400:
             assert response.json().get("detail"), response.text[:300]
 
@@ -36,9 +36,10 @@ def _fuzz(op, url: str, statuses: list[int]) -> None:
 
 
 def test_no_server_errors(live):
-    schema = schemathesis.openapi.from_url(f"{live.url}/openapi.json").exclude(path_regex=EXCLUDED)
+    schema = schemathesis.openapi.from_url(f"{live.url}/openapi.json")
     ops = [r.ok() for r in schema.get_all_operations()]
-    assert len(ops) >= 7
+    assert {op.path for op in ops} >= {"/v1/hashprice", "/v1/machines", "/v1/network", "/v1/index", "/v1/security",
+                                       "/v1/pivot", "/v1/simulate", "/v1/history"}
     seen = {}
     for op in ops:
         statuses: list[int] = []

@@ -83,6 +83,12 @@ async def _value_error(request: Request, exc: ValueError) -> JSONResponse:  # no
     return JSONResponse({"detail": " ".join(str(exc).split())}, status_code=400)
 
 
+@app.exception_handler(ArithmeticError)
+async def _arithmetic_error(request: Request, exc: ArithmeticError) -> JSONResponse:  # noqa: ARG001
+    return JSONResponse({"detail": f"the inputs are out of the range these models can compute ({type(exc).__name__})"},
+                        status_code=400)
+
+
 @app.exception_handler(RequestValidationError)
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:  # noqa: ARG001
     parts = []

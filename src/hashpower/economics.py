@@ -82,8 +82,9 @@ def hashprice_figures(
         else:
             hashrate_ehs = float(h["hashrate_ths"].mean()) / 1e6
     usd_th = btc_th * price
-    if not np.isfinite(usd_th):
-        raise ValueError("the inputs give a hashprice too large to represent; check price, difficulty and fees")
+    if not np.isfinite(usd_th) or usd_th <= 0:
+        raise ValueError("the inputs give a hashprice too large or too small to represent; "
+                         "check price, difficulty and fees")
     return {
         "date": day.isoformat(),
         "method": method,
