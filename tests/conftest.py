@@ -10,8 +10,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from hashpower import store
+
+# On CI the property tests draw the same examples every run (a failure there is reproducible); locally they
+# explore new ones each run.
+settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 BIN = Path(sys.executable).parent
 

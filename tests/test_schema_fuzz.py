@@ -19,7 +19,7 @@ def live(built_store, tmp_path_factory):
 
 
 def _fuzz(op, url: str, statuses: list[int]) -> None:
-    @settings(max_examples=8 if op.path in HEAVY else 30, deadline=None, database=None,
+    @settings(max_examples=8 if op.path in HEAVY else 30, deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
     @given(case=op.as_strategy())
     def run(case):
