@@ -348,7 +348,7 @@ def main() -> dict:
     res = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "date": time.strftime("%Y-%m-%d"),
-        "server": "hashpower serve (uvicorn, h11, 2 worker processes, the serve default; no access log), loopback",
+        "server": "hashpower serve (uvicorn + httptools + uvloop, 2 workers: the serve default), loopback",
         "concurrency": CONCURRENCY,
         "target_v1_hashprice": {"rps": 500, "p99_ms": 50},
         "load": {c: {"generator": GENERATORS[c],
