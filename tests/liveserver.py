@@ -35,12 +35,14 @@ class LiveServer:
 
     def __enter__(self) -> LiveServer:
         env = {**os.environ, "HASHPOWER_HOME": str(self.home)}
+        # the log goes to a file: a pipe nobody reads could fill up and block the server
+        self.log = open(self.home / "server.log", "w+b")  # noqa: SIM115 - closed in __exit__
         self.proc = subprocess.Popen([str(BIN / "hashpower"), "serve", "--port", str(self.port)], env=env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                     stdout=subprocess.DEVNULL, stderr=self.log)
         deadline = time.monotonic() + self.timeout_s
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"the server exited: {self.proc.stderr.read().decode()[-2000:]}")
+                raise RuntimeError(f"the server exited: {(self.home / 'server.log').read_text()[-2000:]}")
             try:
                 if httpx.get(self.url + "/healthz", timeout=1.0).status_code == 200:
                     return self
@@ -57,5 +59,5 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
-        if self.proc and self.proc.stderr:
-            self.proc.stderr.close()
+        if getattr(self, "log", None):
+            self.log.close()
