@@ -54,12 +54,7 @@ def check_day(date: Any, name: str = "date") -> dt.date:
     """Parse a day and check it is in the (cached) history; the latest day when ``date`` is None."""
     h = history()
     first, last = h.index[0].date(), h.index[-1].date()
-    if date is None:
-        return last
-    d = store._as_date(date, name)
-    if d is None or not first <= d <= last:
-        raise ValueError(f"{name} {date} is outside the data ({first} .. {last})")
-    return d
+    return last if date is None else store.check_date(date, name, (first, last))
 
 
 def series(power_price_usd_per_kwh: float = DEFAULT_CBECI_POWER_PRICE_USD_PER_KWH) -> dict[str, Any]:

@@ -209,19 +209,8 @@ def history(start: Date = None, end: Date = None, columns: Annotated[str | None,
     from hashpower import analytics, store
 
     full = analytics.history()
-    s, e = store._as_date(start, "start"), store._as_date(end, "end")
-    first, last = full.index[0].date(), full.index[-1].date()
-    if s and e and s > e:
-        raise ValueError(f"start {s} is after end {e}")
-    if (s and s > last) or (e and e < first):
-        raise ValueError(f"the window {s or first} .. {e or last} is outside the data ({first} .. {last})")
-    cols = list(store.DAILY_COLUMNS)
-    if columns is not None:
-        cols = list(dict.fromkeys(c for c in columns.split(",") if c))  # once each, in the order asked
-        unknown = [c for c in cols if c not in store.DAILY_COLUMNS]
-        if unknown or not cols:
-            raise ValueError(f"columns: unknown {unknown or 'empty list'}; known: {', '.join(store.DAILY_COLUMNS)}")
-    h = full.loc[str(s or first): str(e or last), cols].copy()
+    s, e, cols = store.window(start, end, columns, (full.index[0].date(), full.index[-1].date()))
+    h = full.loc[str(s): str(e), cols].copy()
     h.index = h.index.strftime("%Y-%m-%d")
     if format == "csv":
         return PlainTextResponse(h.to_csv(index_label="date"), media_type="text/csv")

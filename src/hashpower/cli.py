@@ -15,6 +15,8 @@ from typing import Any
 
 import click
 
+from hashpower._format import money as _fmt_money
+
 EXIT_BAD_INPUT = 2
 
 
@@ -113,11 +115,6 @@ def _print_brief(b: dict) -> None:
     c.print(f"[dim]{b['data']['attribution']}[/]")
 
 
-def _fmt_money(x: float) -> str:
-    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= scale:
-            return f"${x / scale:,.2f}{suffix}"
-    return f"${x:,.2f}"
 
 
 @cli.command(name="hashprice")

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from hashpower import chain, hashprice, store
+from hashpower import chain, hashprice
 from hashpower import machines as mc
 
 #: Default power price [USD/kWh]: the reference price of the industry press's cost-rate
@@ -188,12 +188,15 @@ def fleet_figures(path: str | Path, start: Any = None, end: Any = None,
     from hashpower import fleet as fl
 
     f = fl.load(path)
-    first, last = store.date_range()
-    s = store.check_date(start, "from") if start is not None else last - dt.timedelta(days=364)
-    e = store.check_date(end, "to") if end is not None else last
+    from hashpower import analytics
+
+    full = analytics.history()
+    last = full.index[-1].date()
+    s = analytics.check_day(start, "from") if start is not None else last - dt.timedelta(days=364)
+    e = analytics.check_day(end, "to") if end is not None else last
     if s > e:
         raise ValueError(f"from {s} is after to {e}")
-    h = store.history(s, e)
+    h = full.loc[str(s): str(e)]
     hp = hashprice.history_usd_per_th_day(h["difficulty"], h["price_usd"], h["subsidy_btc"], h["fees_btc"],
                                           h["blocks"])
     hp = np.nan_to_num(hp, nan=0.0)

@@ -11,21 +11,14 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from hashpower._checks import number
+
 #: Seconds per day.
 SECONDS_PER_DAY = 86_400
 #: Expected hashes per unit of difficulty (Bitcoin Core ``GetBlockProof``).
 HASHES_PER_DIFFICULTY = 2**32
 
 
-def _check(name: str, value: ArrayLike, *, positive: bool) -> np.ndarray:
-    a = np.asarray(value, dtype=float)
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    if positive and np.any(a <= 0):
-        raise ValueError(f"{name} must be > 0, got {value!r}")
-    if not positive and np.any(a < 0):
-        raise ValueError(f"{name} must be >= 0, got {value!r}")
-    return a
 
 
 def btc_per_th_day(difficulty: ArrayLike, subsidy_btc: ArrayLike, fees_btc_per_block: ArrayLike = 0.0) -> np.ndarray:
@@ -54,9 +47,9 @@ def btc_per_th_day(difficulty: ArrayLike, subsidy_btc: ArrayLike, fees_btc_per_b
     ----------
     .. [1] Luxor Hashrate Index, hashprice methodology.
     """
-    d = _check("difficulty", difficulty, positive=True)
-    s = _check("subsidy_btc", subsidy_btc, positive=False)
-    f = _check("fees_btc_per_block", fees_btc_per_block, positive=False)
+    d = number("difficulty", difficulty, strict=True)
+    s = number("subsidy_btc", subsidy_btc)
+    f = number("fees_btc_per_block", fees_btc_per_block)
     with np.errstate(over="ignore", invalid="ignore"):
         out = (s + f) / d * (SECONDS_PER_DAY * 1e12 / HASHES_PER_DIFFICULTY)
     return _finite(out)
@@ -88,7 +81,7 @@ def usd_per_th_day(
     ----------
     .. [1] Luxor Hashrate Index, hashprice methodology.
     """
-    p = _check("price_usd", price_usd, positive=True)
+    p = number("price_usd", price_usd, strict=True)
     with np.errstate(over="ignore"):
         return _finite(btc_per_th_day(difficulty, subsidy_btc, fees_btc_per_block) * p)
 
@@ -126,10 +119,10 @@ def btc_per_th_day_from_hashrate(
     ----------
     .. [1] Luxor Hashrate Index, hashprice methodology.
     """
-    h = _check("hashrate_ths", hashrate_ths, positive=True)
-    s = _check("subsidy_btc", subsidy_btc, positive=False)
-    f = _check("fees_btc_per_block", fees_btc_per_block, positive=False)
-    b = _check("blocks_per_day", blocks_per_day, positive=True)
+    h = number("hashrate_ths", hashrate_ths, strict=True)
+    s = number("subsidy_btc", subsidy_btc)
+    f = number("fees_btc_per_block", fees_btc_per_block)
+    b = number("blocks_per_day", blocks_per_day, strict=True)
     return b * (s + f) / h
 
 

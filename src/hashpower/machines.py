@@ -21,12 +21,15 @@ from __future__ import annotations
 import csv
 import difflib
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import ArrayLike
+
+from hashpower._checks import number
 
 __all__ = [
     "GENERATIONS",
@@ -55,15 +58,6 @@ _OPTIONAL = ("release", "release_date", "efficiency_j_per_th", "cooling", "gener
 _COOLING = ("air", "hydro", "immersion")
 
 
-def _arr(name: str, value: ArrayLike, *, lo: float = 0.0, strict: bool = False, hi: float | None = None) -> np.ndarray:
-    a = np.asarray(value, dtype=float)
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    if np.any(a < lo) or (strict and np.any(a == lo)):
-        raise ValueError(f"{name} must be {'>' if strict else '>='} {lo:g}, got {value!r}")
-    if hi is not None and np.any(a > hi):
-        raise ValueError(f"{name} must be <= {hi:g}, got {value!r}")
-    return a
 
 
 def generation(efficiency_j_per_th: ArrayLike) -> np.ndarray:
@@ -83,7 +77,7 @@ def generation(efficiency_j_per_th: ArrayLike) -> np.ndarray:
     ----------
     .. [1] Luxor Hashrate Index, ASIC price index efficiency tiers.
     """
-    e = _arr("efficiency_j_per_th", efficiency_j_per_th, strict=True)
+    e = number("efficiency_j_per_th", efficiency_j_per_th, strict=True)
     lo, mid, hi = GENERATION_EDGES_J_PER_TH
     idx = np.where(e < lo, 0, np.where(e < mid, 1, np.where(e <= hi, 2, 3)))
     return np.asarray(GENERATIONS, dtype=object)[idx]
@@ -122,11 +116,11 @@ def power_cost_usd_per_day(
     ----------
     .. [1] Luxor Hashrate Index, cost rate methodology.
     """
-    p = _arr("power_w", power_w)
-    c = _arr("power_price_usd_per_kwh", power_price_usd_per_kwh)
-    u = _arr("pue", pue, lo=1.0)
-    up = _arr("uptime", uptime, hi=1.0)
-    h = _arr("hosting_fee_usd_per_kwh", hosting_fee_usd_per_kwh)
+    p = number("power_w", power_w)
+    c = number("power_price_usd_per_kwh", power_price_usd_per_kwh)
+    u = number("pue", pue, lo=1.0)
+    up = number("uptime", uptime, hi=1.0)
+    h = number("hosting_fee_usd_per_kwh", hosting_fee_usd_per_kwh)
     return p * u * HOURS_PER_DAY * up / 1000.0 * (c + h)
 
 
@@ -160,10 +154,10 @@ def revenue_usd_per_day(
     ----------
     .. [1] Luxor Hashrate Index, hashprice and cost rate methodology.
     """
-    t = _arr("hashrate_ths", hashrate_ths)
-    hp = _arr("hashprice_usd_per_th_day", hashprice_usd_per_th_day)
-    up = _arr("uptime", uptime, hi=1.0)
-    f = _arr("pool_fee_rate", pool_fee_rate, hi=1.0)
+    t = number("hashrate_ths", hashrate_ths)
+    hp = number("hashprice_usd_per_th_day", hashprice_usd_per_th_day)
+    up = number("uptime", uptime, hi=1.0)
+    f = number("pool_fee_rate", pool_fee_rate, hi=1.0)
     if np.any(f >= 1):
         raise ValueError(f"pool_fee_rate must be < 1, got {pool_fee_rate!r}")
     return t * hp * up * (1.0 - f)
@@ -216,8 +210,8 @@ def cost_rate(
     >>> round(float(cost_rate(12.3, 0.06, 0.034)), 2)
     0.52
     """
-    e = _arr("efficiency_j_per_th", efficiency_j_per_th, strict=True)
-    hp = _arr("hashprice_usd_per_th_day", hashprice_usd_per_th_day, strict=True)
+    e = number("efficiency_j_per_th", efficiency_j_per_th, strict=True)
+    hp = number("hashprice_usd_per_th_day", hashprice_usd_per_th_day, strict=True)
     cost = power_cost_usd_per_day(e, power_price_usd_per_kwh, pue=pue, hosting_fee_usd_per_kwh=hosting_fee_usd_per_kwh)
     return cost / revenue_usd_per_day(1.0, hp, pool_fee_rate=pool_fee_rate)
 
@@ -252,9 +246,9 @@ def breakeven_power_price(
     .. [1] Cambridge CBECI, profitability threshold: a machine is profitable while
        its power cost is below revenue.
     """
-    e = _arr("efficiency_j_per_th", efficiency_j_per_th, strict=True)
-    u = _arr("pue", pue, lo=1.0)
-    h = _arr("hosting_fee_usd_per_kwh", hosting_fee_usd_per_kwh)
+    e = number("efficiency_j_per_th", efficiency_j_per_th, strict=True)
+    u = number("pue", pue, lo=1.0)
+    h = number("hosting_fee_usd_per_kwh", hosting_fee_usd_per_kwh)
     rev = revenue_usd_per_day(1.0, hashprice_usd_per_th_day, pool_fee_rate=pool_fee_rate)
     return rev * 1000.0 / (e * u * HOURS_PER_DAY) - h
 
@@ -282,7 +276,7 @@ def breakeven_hashprice(
     ----------
     .. [1] Luxor Hashrate Index, cost rate methodology.
     """
-    e = _arr("efficiency_j_per_th", efficiency_j_per_th, strict=True)
+    e = number("efficiency_j_per_th", efficiency_j_per_th, strict=True)
     cost = power_cost_usd_per_day(e, power_price_usd_per_kwh, pue=pue, hosting_fee_usd_per_kwh=hosting_fee_usd_per_kwh)
     return cost / revenue_usd_per_day(1.0, 1.0, pool_fee_rate=pool_fee_rate)
 
@@ -309,8 +303,8 @@ def shutdown_price_usd(price_usd: ArrayLike, cost_rate_now: ArrayLike) -> np.nda
     .. [1] Luxor Hashrate Index, hashprice methodology (hashprice = BTC reward per
        hash x price).
     """
-    p = _arr("price_usd", price_usd, strict=True)
-    r = _arr("cost_rate_now", cost_rate_now)
+    p = number("price_usd", price_usd, strict=True)
+    r = number("cost_rate_now", cost_rate_now)
     return p * r
 
 
@@ -355,11 +349,11 @@ def payback_months(
     .. [1] The payback convention of mining profitability calculators (e.g. the
        Hashrate Index ASIC ROI), extended with a difficulty growth rate.
     """
-    capex = _arr("capex_usd", capex_usd)
+    capex = number("capex_usd", capex_usd)
     m0 = np.asarray(margin0_usd_per_day, dtype=float)
     if not np.all(np.isfinite(m0)):
         raise ValueError(f"margin0_usd_per_day must be finite, got {margin0_usd_per_day!r}")
-    r0 = _arr("revenue0_usd_per_day", revenue0_usd_per_day)
+    r0 = number("revenue0_usd_per_day", revenue0_usd_per_day)
     g = np.asarray(difficulty_growth_rate_per_month, dtype=float)
     if not np.all(np.isfinite(g)) or np.any(g <= -1):
         raise ValueError(f"difficulty_growth_rate_per_month must be > -1, got {difficulty_growth_rate_per_month!r}")
@@ -466,6 +460,20 @@ def _parse_rows(text: str, origin: str) -> list[dict[str, object]]:
     return rows
 
 
+@lru_cache(maxsize=1)
+def _embedded_rows() -> list[dict[str, object]]:
+    return _parse_rows((resources.files("hashpower") / "data" / "machines.csv").read_text(), "catalog")
+
+
+@lru_cache(maxsize=1)
+def _embedded_catalog() -> Catalog:
+    """The embedded catalog, parsed once; its arrays are read-only because every caller shares them."""
+    cat = _build(list(_embedded_rows()))
+    for f in fields(cat):
+        getattr(cat, f.name).setflags(write=False)
+    return cat
+
+
 def catalog(extra_csv: str | Path | None = None) -> Catalog:
     """The embedded ASIC catalog, with models from ``extra_csv`` added or overriding.
 
@@ -481,16 +489,18 @@ def catalog(extra_csv: str | Path | None = None) -> Catalog:
     Catalog
         Sorted by release date; efficiency and generation computed from power and hashrate.
     """
-    text = (resources.files("hashpower") / "data" / "machines.csv").read_text()
-    rows = _parse_rows(text, "catalog")
-    if extra_csv is not None:
-        try:
-            extra = Path(extra_csv).read_text()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ValueError(f"cannot read machine CSV {extra_csv}: {exc}") from None
-        user = _parse_rows(extra, str(extra_csv))
-        names = {r["model"].lower() for r in user}  # type: ignore[union-attr]
-        rows = [r for r in rows if r["model"].lower() not in names] + user  # type: ignore[union-attr]
+    if extra_csv is None:
+        return _embedded_catalog()
+    try:
+        extra = Path(extra_csv).read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read machine CSV {extra_csv}: {exc}") from None
+    user = _parse_rows(extra, str(extra_csv))
+    names = {r["model"].lower() for r in user}  # type: ignore[union-attr]
+    return _build([r for r in _embedded_rows() if r["model"].lower() not in names] + user)  # type: ignore[union-attr]
+
+
+def _build(rows: list[dict[str, object]]) -> Catalog:
     rows.sort(key=lambda r: (r["release_date"], r["manufacturer"], r["model"]))
     eff = np.array([r["efficiency_j_per_th"] for r in rows], dtype=float)
 

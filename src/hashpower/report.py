@@ -12,18 +12,13 @@ from typing import Any
 
 import numpy as np
 
+from hashpower._format import money as _money
+
 
 def _fig_html(fig, first: bool) -> str:
     return fig.to_html(full_html=False, include_plotlyjs=bool(first), config={"displaylogo": False})
 
 
-def _money(x: float | None) -> str:
-    if x is None or not np.isfinite(x):
-        return "n/a"
-    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= scale:
-            return f"${x / scale:,.2f}{suffix}"
-    return f"${x:,.2f}"
 
 
 def charts(b: dict[str, Any]) -> list[tuple[str, Any]]:

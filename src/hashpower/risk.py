@@ -144,9 +144,9 @@ def security_figures(date: Any = None, window_days: int = 7, *, merge_templates:
         raise ValueError(f"power_price_usd_per_kwh must be >= 0, got {power_price_usd_per_kwh!r}")
     first_b, last_b = block_day_range()
     if date is None:
-        day = min(store.date_range()[1], last_b)
+        day = min(analytics.check_day(None), last_b)
     else:
-        day = store.check_date(date)
+        day = analytics.check_day(date)
         if not first_b <= day <= last_b:
             raise ValueError(f"date {day} is outside the per-block pool data that security needs "
                              f"({first_b} .. {last_b})")

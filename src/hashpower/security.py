@@ -25,6 +25,8 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
+from hashpower._checks import number
+
 __all__ = [
     "budish_breakeven_value_usd",
     "concentration",
@@ -40,11 +42,6 @@ __all__ = [
 HOURS_PER_DAY = 24.0
 
 
-def _nonneg(name: str, value: ArrayLike, *, strict: bool = False) -> np.ndarray:
-    a = np.asarray(value, dtype=float)
-    if not np.all(np.isfinite(a)) or np.any(a < 0) or (strict and np.any(a == 0)):
-        raise ValueError(f"{name} must be finite and {'> 0' if strict else '>= 0'}, got {value!r}")
-    return a
 
 
 # --------------------------------------------------------------------------- double spending
@@ -175,9 +172,9 @@ def rental_attack_cost_usd_per_hour(
     ----------
     .. [4] crypto51.app.
     """
-    h = _nonneg("hashrate_ths", hashrate_ths)
-    hp = _nonneg("hashprice_usd_per_th_day", hashprice_usd_per_th_day)
-    prem = _nonneg("rental_premium_rate", rental_premium_rate)
+    h = number("hashrate_ths", hashrate_ths)
+    hp = number("hashprice_usd_per_th_day", hashprice_usd_per_th_day)
+    prem = number("rental_premium_rate", rental_premium_rate)
     rewards = h * hp / HOURS_PER_DAY
     return {"gross": rewards * (1 + prem), "net": rewards * prem, "rewards": rewards}
 
@@ -219,11 +216,11 @@ def hardware_attack_cost_usd(
     ----------
     .. [3] Budish (2018): the stock cost of an attack by buying hardware.
     """
-    h = _nonneg("hashrate_ths", hashrate_ths)
-    price = _nonneg("asic_price_usd_per_th", asic_price_usd_per_th)
-    e = _nonneg("efficiency_j_per_th", efficiency_j_per_th, strict=True)
-    fac = _nonneg("facility_capex_usd_per_mw", facility_capex_usd_per_mw)
-    c = _nonneg("power_price_usd_per_kwh", power_price_usd_per_kwh)
+    h = number("hashrate_ths", hashrate_ths)
+    price = number("asic_price_usd_per_th", asic_price_usd_per_th)
+    e = number("efficiency_j_per_th", efficiency_j_per_th, strict=True)
+    fac = number("facility_capex_usd_per_mw", facility_capex_usd_per_mw)
+    c = number("power_price_usd_per_kwh", power_price_usd_per_kwh)
     u = np.asarray(pue, dtype=float)
     if not np.all(np.isfinite(u)) or np.any(u < 1):
         raise ValueError(f"pue must be >= 1, got {pue!r}")
@@ -259,9 +256,9 @@ def budish_breakeven_value_usd(
     ----------
     .. [3] Budish (2018, 2022), the incentive-compatibility condition.
     """
-    f = _nonneg("flow_payment_usd_per_hour", flow_payment_usd_per_hour)
-    t = _nonneg("duration_hours", duration_hours)
-    a = _nonneg("attacker_relative_hashrate", attacker_relative_hashrate)
+    f = number("flow_payment_usd_per_hour", flow_payment_usd_per_hour)
+    t = number("duration_hours", duration_hours)
+    a = number("attacker_relative_hashrate", attacker_relative_hashrate)
     return a * f * t
 
 
@@ -315,9 +312,9 @@ def security_budget_projection(
     for name, v in (("fee_growth_rate", fee_growth_rate), ("price_growth_rate", price_growth_rate)):
         if not np.isfinite(v) or v <= -1:
             raise ValueError(f"{name} must be > -1, got {v!r}")
-    fees0 = float(_nonneg("fees_btc_per_block_now", fees_btc_per_block_now))
-    price0 = float(_nonneg("price_usd", price_usd, strict=True))
-    bpd = float(_nonneg("blocks_per_day", blocks_per_day, strict=True))
+    fees0 = float(number("fees_btc_per_block_now", fees_btc_per_block_now))
+    price0 = float(number("price_usd", price_usd, strict=True))
+    bpd = float(number("blocks_per_day", blocks_per_day, strict=True))
     if int(height_now) != height_now or height_now < 0:
         raise ValueError(f"height_now must be a whole number >= 0, got {height_now!r}")
     yr = np.arange(int(years) + 1)

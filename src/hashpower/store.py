@@ -324,10 +324,10 @@ def date_range() -> tuple[dt.date, dt.date]:
     return first, last
 
 
-def check_date(value: Any, name: str = "date") -> dt.date:
-    """Parse a date and check that the store has data for it."""
+def check_date(value: Any, name: str = "date", bounds: tuple[dt.date, dt.date] | None = None) -> dt.date:
+    """Parse a date and check that the store has data for it (``bounds``: the first and last day, if known)."""
     d = _as_date(value, name)
-    first, last = date_range()
+    first, last = bounds or date_range()
     if d is None or not (first <= d <= last):
         raise DataError(f"{name} {value} is outside the data ({first} .. {last})")
     return d
@@ -355,28 +355,39 @@ def history(start: Any = None, end: Any = None, columns: Sequence[str] | None = 
         An unknown column, an unparseable date, ``start`` after ``end``, or a
         window that does not overlap the data.
     """
+    con = connect()
+    try:
+        bounds = con.execute("SELECT min(date), max(date) FROM daily").fetchall()[0]
+        s, e, cols = window(start, end, columns, bounds)
+        sql = f"SELECT date, {', '.join(cols)} FROM daily WHERE date >= ? AND date <= ? ORDER BY date"
+        df = con.execute(sql, [s, e]).df()
+    finally:
+        con.close()
+    return df.set_index("date")
+
+
+def window(start: Any, end: Any, columns: Sequence[str] | str | None,
+           bounds: tuple[dt.date, dt.date]) -> tuple[dt.date, dt.date, list[str]]:
+    """Check a request for daily rows; return its first and last day (within ``bounds``) and its columns.
+
+    ``columns`` may be a comma-separated string; a column asked twice is returned once.
+    """
+    first, last = bounds
     s, e = _as_date(start, "start"), _as_date(end, "end")
     if s and e and s > e:
         raise DataError(f"start {s} is after end {e}")
+    if (s and s > last) or (e and e < first):
+        raise DataError(f"the window {s or first} .. {e or last} is outside the data ({first} .. {last})")
     if columns is None:
         cols = list(DAILY_COLUMNS)
     else:
         if isinstance(columns, str):
             columns = [c for c in columns.split(",") if c]
-        cols = list(columns)
+        cols = list(dict.fromkeys(columns))
         unknown = [c for c in cols if c not in DAILY_COLUMNS]
         if unknown or not cols:
             raise DataError(f"columns: unknown {unknown or 'empty list'}; known: {', '.join(DAILY_COLUMNS)}")
-    con = connect()
-    try:
-        first, last = con.execute("SELECT min(date), max(date) FROM daily").fetchall()[0]
-        if (s and s > last) or (e and e < first):
-            raise DataError(f"the window {s or first} .. {e or last} is outside the data ({first} .. {last})")
-        sql = f"SELECT date, {', '.join(cols)} FROM daily WHERE date >= ? AND date <= ? ORDER BY date"
-        df = con.execute(sql, [s or first, e or last]).df()
-    finally:
-        con.close()
-    return df.set_index("date")
+    return max(s or first, first), min(e or last, last), cols
 
 
 def blocks(start: Any = None, end: Any = None) -> pd.DataFrame:
