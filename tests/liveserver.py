@@ -1,63 +1,88 @@
-"""Start ``hashpower serve`` on a free loopback port in a subprocess, for tests and benchmarks."""
+"""Start ``hashpower serve`` on a free loopback port in a subprocess, for the tests that need a real server."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
 BIN = Path(sys.executable).parent
+START_TIMEOUT_S = 60
 
 
-def free_port() -> int:
-    with socket.socket() as s:
+@dataclass
+class Server:
+    """A running ``hashpower serve`` process (its log goes to a file: an unread pipe could block it)."""
+
+    proc: subprocess.Popen
+    port: int
+    home: Path
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stderr(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-class LiveServer:
-    """A real uvicorn server with its own copy of a store; stops itself on exit."""
+def stop(proc: subprocess.Popen) -> None:
+    """Terminate a server, killing it if it does not stop within 10 s."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
 
-    def __init__(self, store_file: Path, home: Path, timeout_s: float = 60.0) -> None:
-        self.home = home
-        home.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(store_file, home / "hashpower.duckdb")
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.timeout_s = timeout_s
-        self.proc: subprocess.Popen | None = None
 
-    def __enter__(self) -> LiveServer:
-        env = {**os.environ, "HASHPOWER_HOME": str(self.home)}
-        # the log goes to a file: a pipe nobody reads could fill up and block the server
-        self.log = open(self.home / "server.log", "w+b")  # noqa: SIM115 - closed in __exit__
-        self.proc = subprocess.Popen([str(BIN / "hashpower"), "serve", "--port", str(self.port)], env=env,
-                                     stdout=subprocess.DEVNULL, stderr=self.log)
-        deadline = time.monotonic() + self.timeout_s
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"the server exited: {(self.home / 'server.log').read_text()[-2000:]}")
+def start_server(home: Path, log: Path, tries: int = 3) -> Server:
+    """Start ``hashpower serve --port <free>`` (no ``--host``: the default) and wait for ``/healthz``."""
+    env = {**os.environ, "HASHPOWER_HOME": str(home)}
+    last = ""
+    for _ in range(tries):  # a free port can be taken between choosing it and binding it: try another
+        port = _free_port()
+        with log.open("wb") as err:
+            proc = subprocess.Popen([str(BIN / "hashpower"), "serve", "--port", str(port)], env=env,
+                                    stdout=subprocess.DEVNULL, stderr=err)
+        server = Server(proc, port, home, log)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline and proc.poll() is None:
             try:
-                if httpx.get(self.url + "/healthz", timeout=1.0).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        self.__exit__()
-        raise RuntimeError("the server did not start in time")
+                if httpx.get(f"{server.url}/healthz", timeout=2).status_code == 200:
+                    return server
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        last = server.stderr()
+        stop(proc)
+    raise RuntimeError(f"hashpower serve did not answer /healthz within {START_TIMEOUT_S} s:\n{last}")
 
-    def __exit__(self, *exc: object) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        if getattr(self, "log", None):
-            self.log.close()
+
+@contextlib.contextmanager
+def live_server(store_file: Path, home: Path) -> Iterator[Server]:
+    """A server on its own copy of ``store_file`` under ``home``, stopped on exit."""
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(store_file, home / "hashpower.duckdb")
+    srv = start_server(home, home / "serve.log")
+    try:
+        yield srv
+    finally:
+        stop(srv.proc)

@@ -9,92 +9,26 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
 import socket
-import subprocess
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import BIN, run_cli
+from conftest import run_cli
+from liveserver import Server, live_server
 
-START_TIMEOUT_S = 60
 REQUEST_TIMEOUT_S = 60
 
 
 # --------------------------------------------------------------------------- a real server
 
 
-@dataclass
-class Server:
-    """A running ``hashpower serve`` process."""
-
-    proc: subprocess.Popen
-    port: int
-    home: Path
-    log: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def stderr(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
-def start_server(home: Path, log: Path, tries: int = 3) -> Server:
-    """Start ``hashpower serve --port <free>`` (no ``--host``: the default) and wait for ``/healthz``."""
-    env = {**os.environ, "HASHPOWER_HOME": str(home)}
-    last = ""
-    for _ in range(tries):  # a free port can be taken between choosing it and binding it: try another
-        port = _free_port()
-        with log.open("wb") as err:
-            proc = subprocess.Popen([str(BIN / "hashpower"), "serve", "--port", str(port)], env=env,
-                                    stdout=subprocess.DEVNULL, stderr=err)
-        server = Server(proc, port, home, log)
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                if httpx.get(f"{server.url}/healthz", timeout=2).status_code == 200:
-                    return server
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        last = server.stderr()
-        _stop(proc)
-    raise RuntimeError(f"hashpower serve did not answer /healthz within {START_TIMEOUT_S} s:\n{last}")
-
-
 @pytest.fixture(scope="module")
 def server(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A server on its own copy of the store, for the whole module."""
-    home = tmp_path_factory.mktemp("api-home")
-    shutil.copyfile(built_store, home / "hashpower.duckdb")
-    srv = start_server(home, home / "serve.log")
-    try:
+    with live_server(built_store, tmp_path_factory.mktemp("api-home")) as srv:
         yield srv
-    finally:
-        _stop(srv.proc)
 
 
 @pytest.fixture(scope="module")

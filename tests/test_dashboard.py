@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from test_api import Server, _stop, start_server
+from liveserver import Server, live_server
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
@@ -48,13 +48,8 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="module")
 def server(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    home = tmp_path_factory.mktemp("dashboard-home")
-    shutil.copyfile(built_store, home / "hashpower.duckdb")
-    srv = start_server(home, home / "serve.log")
-    try:
+    with live_server(built_store, tmp_path_factory.mktemp("dashboard-home")) as srv:
         yield srv
-    finally:
-        _stop(srv.proc)
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from liveserver import LiveServer
+from liveserver import live_server
 
 CONNECTIONS = 64
 URLS = ["/v1/hashprice", "/v1/hashprice?date=2026-02-01&price=76176", "/v1/index?date=2026-01-28",
@@ -84,7 +84,7 @@ async def _hammer(url: str, seconds: float) -> tuple[list[float], dict[int, int]
 
 @pytest.fixture(scope="module")
 def live(built_store, tmp_path_factory):
-    with LiveServer(built_store, tmp_path_factory.mktemp("load-home")) as srv:
+    with live_server(built_store, tmp_path_factory.mktemp("load-home")) as srv:
         yield srv
 
 

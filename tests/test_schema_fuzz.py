@@ -6,7 +6,7 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, reject, settings
-from liveserver import LiveServer
+from liveserver import live_server
 
 #: The simulator and the pivot run Monte Carlo work per request (bounded): fewer examples for them.
 HEAVY = {"/v1/simulate", "/v1/pivot"}
@@ -14,7 +14,7 @@ HEAVY = {"/v1/simulate", "/v1/pivot"}
 
 @pytest.fixture(scope="module")
 def live(built_store, tmp_path_factory):
-    with LiveServer(built_store, tmp_path_factory.mktemp("schema-home")) as srv:
+    with live_server(built_store, tmp_path_factory.mktemp("schema-home")) as srv:
         yield srv
 
 
