@@ -215,3 +215,11 @@ def test_network_bad_input(home, args):
     r = run_cli(*args, home=home)
     assert r.returncode == 2, (args, r.stdout, r.stderr)
     assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+
+
+def test_network_json_before_the_windows_fill(home):
+    """Days before a 7- or 30-day window exists have no estimate: JSON null, not an error."""
+    r = run_cli("network", "--date", "2009-01-05", "--json", home=home)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["hashrate_ehs_7d"] is None and out["hashrate_ehs_30d"] is None and out["change_1y"] is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 
 def money(x: float | None) -> str:
@@ -13,3 +14,14 @@ def money(x: float | None) -> str:
         if abs(x) >= scale:
             return f"${x / scale:,.2f}{suffix}"
     return f"${x:,.2f}"
+
+
+def json_safe(obj: Any) -> Any:
+    """Replace non-finite floats (not valid JSON) by None, recursively: "no value" on that day."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [json_safe(v) for v in obj]
+    return obj

@@ -8,7 +8,6 @@ request reaches the filesystem: the only files served are the package's own dash
 
 from __future__ import annotations
 
-import math
 from importlib import resources
 from typing import Annotated, Any
 
@@ -17,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from hashpower import __version__
+from hashpower._format import json_safe as _clean
 
 #: Largest request accepted (headers' Content-Length and the query string) [bytes].
 MAX_REQUEST_BYTES = 16_384
@@ -29,17 +29,6 @@ app = FastAPI(title="hashpower", version=__version__, docs_url=None, redoc_url=N
                           "The schema is at /openapi.json (the interactive docs would load assets from the internet).")
 
 _ALLOWED: dict[str, set[str]] = {}
-
-
-def _clean(obj: Any) -> Any:
-    """Replace non-finite floats (not valid JSON) by None, recursively."""
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    return obj
 
 
 class _Limits:

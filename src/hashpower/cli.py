@@ -15,13 +15,14 @@ from typing import Any
 
 import click
 
+from hashpower._format import json_safe
 from hashpower._format import money as _fmt_money
 
 EXIT_BAD_INPUT = 2
 
 
 def _emit(obj: dict[str, Any]) -> None:
-    click.echo(json.dumps(obj, indent=2, default=str, allow_nan=False))
+    click.echo(json.dumps(json_safe(obj), indent=2, default=str, allow_nan=False))
 
 
 def _console():
