@@ -275,7 +275,7 @@ def profile_one_request(home: str) -> dict:
     import httpx
 
     from hashpower import api
-    from hashpower.economics import hashprice_figures
+    from hashpower.figures.hashprice import hashprice_figures
 
     def per_call_ms(fn, n: int = 300) -> float:
         fn()

@@ -27,9 +27,10 @@ import numpy as np
 os.environ.setdefault("HASHPOWER_HOME", tempfile.mkdtemp(prefix="hashpower-bench-"))
 
 import hashpower  # noqa: E402
-from hashpower import fleet as fl  # noqa: E402
-from hashpower import hashprice  # noqa: E402
-from hashpower import machines as mc  # noqa: E402
+from hashpower.models import fleet as fl
+from hashpower.models import hashprice
+from hashpower.models import machines as mc
+from hashpower.store.catalog import catalog
 
 OUT = Path(__file__).parent / "results" / "bench_economics.json"
 
@@ -47,7 +48,7 @@ def bench_grid() -> dict:
     h = hashpower.history()
     h = h[h["price_usd"].notna() & (h["blocks"] > 0)]
     cols = [h[c].to_numpy(float) for c in ("difficulty", "price_usd", "subsidy_btc", "fees_btc", "blocks")]
-    cat = mc.catalog()
+    cat = catalog()
     eff = cat.efficiency_j_per_th
 
     def vectorised():
@@ -71,7 +72,7 @@ def bench_grid() -> dict:
 
 
 def make_fleet(n_units: int, rng: np.random.Generator) -> fl.Fleet:
-    cat = mc.catalog()
+    cat = catalog()
     modern = np.flatnonzero(cat.efficiency_j_per_th < 40)
     sites = []
     for k in range(10):

@@ -1,6 +1,6 @@
 """Network analytics for the whole history (target <= 100 ms once the store is open), beside a plain Python loop.
 
-Vectorised: :func:`hashpower.analytics.series` (hashrate over 1/3/7/30 days with
+Vectorised: :func:`hashpower.figures.series.series` (hashrate over 1/3/7/30 days with
 intervals, hashprice, CBECI bounds for every day x every model, drawdown
 episodes of the 7- and 30-day means, the sustainability index), with the
 history already read from the store. Reference: the same formulas as
@@ -24,7 +24,8 @@ import numpy as np
 
 os.environ.setdefault("HASHPOWER_HOME", tempfile.mkdtemp(prefix="hashpower-bench-"))
 
-from hashpower import analytics  # noqa: E402
+from hashpower.figures import series as analytics  # noqa: E402
+from hashpower.store.catalog import hardware  # noqa: E402
 
 OUT = Path(__file__).parent / "results" / "bench_network.json"
 
@@ -74,7 +75,7 @@ def loop_version(h, rel, eff, price=0.05):
 if __name__ == "__main__":
     h = analytics.history()  # open the store and read the history once (not timed)
     vec = median_time(analytics.series, 15)
-    rel, eff = analytics.hardware()
+    rel, eff = hardware()
     t0 = time.perf_counter()
     loop_version(h, rel.tolist(), eff.tolist())
     loop = time.perf_counter() - t0

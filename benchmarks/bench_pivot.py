@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hashpower import lsmc
+from hashpower.models import lsmc
 
 OUT = Path(__file__).parent / "results" / "bench_pivot.json"
 S0, K, R, SIGMA, T, STEPS, PATHS = 36.0, 40.0, 0.06, 0.2, 10.0, 120, 100_000

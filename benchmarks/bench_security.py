@@ -1,7 +1,7 @@
 """Concentration series over all blocks (target <= 100 ms for 7- and 30-day windows), beside a per-window
 pandas groupby.
 
-Vectorised: :func:`hashpower.security.concentration` on the ~282,000 blocks (shares, Wilson intervals, HHI,
+Vectorised: :func:`hashpower.models.security.concentration` on the ~282,000 blocks (shares, Wilson intervals, HHI,
 Nakamoto coefficient for every day, 7- and 30-day windows), blocks already read from the store.
 Reference: for each window, ``groupby(pool).size()`` on the blocks of the window, then the same statistics.
 Results go to ``benchmarks/results/bench_security.json``.
@@ -23,8 +23,8 @@ import pandas as pd
 
 os.environ.setdefault("HASHPOWER_HOME", tempfile.mkdtemp(prefix="hashpower-bench-"))
 
-from hashpower import risk  # noqa: E402
-from hashpower import security as sec  # noqa: E402
+from hashpower.figures import series as risk  # noqa: E402
+from hashpower.models import security as sec
 
 OUT = Path(__file__).parent / "results" / "bench_security.json"
 

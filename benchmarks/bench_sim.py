@@ -30,6 +30,7 @@ os.environ.setdefault("HASHPOWER_HOME", tempfile.mkdtemp(prefix="hashpower-bench
 import numba  # noqa: E402
 import numpy as np  # noqa: E402
 
+from hashpower.figures.simulate import snapshot  # noqa: E402
 from hashpower.sim import calibrate, engine, reference, scenario  # noqa: E402
 
 OUT = Path(__file__).parent / "results" / "bench_sim.json"
@@ -45,7 +46,7 @@ def main() -> None:
     seed = 20260601
 
     t0 = time.perf_counter()
-    model = calibrate.build(scenario.PRESETS["baseline"])
+    model = calibrate.build(scenario.PRESETS["baseline"], snapshot())
     calibrate_s = time.perf_counter() - t0
     cohorts = int(model.capacity_ths.size)
     t0 = time.perf_counter()

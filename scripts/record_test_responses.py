@@ -25,8 +25,9 @@ import numpy as np
 os.environ.setdefault("HASHPOWER_HOME", tempfile.mkdtemp())
 
 import hashpower  # noqa: E402
-from hashpower import chain, store  # noqa: E402
-from hashpower.sources.pools import PoolMatcher  # noqa: E402
+from hashpower import store
+from hashpower.models import chain
+from hashpower.store.sources.pools import PoolMatcher  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "tests" / "data"
 CM_DAYS = ("2026-05-19", "2026-06-01")

@@ -1,4 +1,4 @@
-"""hashpower.chain against Bitcoin Core's consensus rules, Core's own test vectors and the embedded chain data."""
+"""hashpower.models.chain against Bitcoin Core's consensus rules, its own test vectors and the embedded chain data."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import hashpower
-from hashpower import chain
+from hashpower.models import chain
 
 TIMESPAN = chain.RETARGET_TIMESPAN_S  # 1,209,600 s, chainparams.cpp nPowTargetTimespan
 

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hashpower import hashprice
-from hashpower import machines as mc
+from hashpower.models import hashprice
+from hashpower.models import machines as mc
+from hashpower.store.catalog import catalog
 
 pos = st.floats(min_value=1e-3, max_value=1e6, allow_nan=False, allow_infinity=False)
 
@@ -171,7 +172,7 @@ def test_pue_and_pool_fee_bounds():
 
 
 def test_catalog_merges_both_lists_with_sources():
-    cat = mc.catalog()
+    cat = catalog()
     assert len(cat) >= 140
     assert len(set(cat.model)) == len(cat)  # unique names
     assert {"air", "hydro", "immersion"} >= set(cat.cooling)
@@ -186,13 +187,13 @@ def test_catalog_merges_both_lists_with_sources():
 def test_generation_tiers():
     out = mc.generation([12.0, 18.99, 19.0, 24.99, 25.0, 38.0, 38.01, 100])
     assert list(out) == ["latest", "latest", "mid", "mid", "old", "old", "obsolete", "obsolete"]
-    cat = mc.catalog()
+    cat = catalog()
     np.testing.assert_array_equal(cat.generation, mc.generation(cat.efficiency_j_per_th))
 
 
 def test_unknown_model_suggests_close_names():
     with pytest.raises(ValueError, match="Antminer S21"):
-        mc.catalog().index("Antminer S12")
+        catalog().index("Antminer S12")
 
 
 def test_user_models_add_and_override(tmp_path):
@@ -200,8 +201,8 @@ def test_user_models_add_and_override(tmp_path):
     f.write_text("manufacturer,model,hashrate_ths,power_w,release,cooling\n"
                  "Bitmain,Antminer S21,210,3500,2024-02,air\n"
                  "Acme,Hashbox 1,500,4000,2026-Q2,immersion\n")
-    cat = mc.catalog(f)
-    assert len(cat) == len(mc.catalog()) + 1
+    cat = catalog(f)
+    assert len(cat) == len(catalog()) + 1
     assert cat.hashrate_ths[cat.index("Antminer S21")] == 210
     k = cat.index("Hashbox 1")
     assert cat.generation[k] == "latest" and str(cat.release_date[k]) == "2026-04-01"
@@ -222,4 +223,4 @@ def test_bad_user_catalog(tmp_path, content):
     f = tmp_path / "bad.csv"
     f.write_text(content)
     with pytest.raises(ValueError):
-        mc.catalog(f)
+        catalog(f)

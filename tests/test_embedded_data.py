@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import hashpower
-from hashpower import chain
+from hashpower.models import chain
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 from conftest import run_cli
 
-from hashpower import fleet as fl
-from hashpower import machines as mc
+from hashpower.models import fleet as fl
+from hashpower.models import machines as mc
+from hashpower.store.files import load_fleet
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "fleet.toml"
 
@@ -20,7 +21,7 @@ EXAMPLE = Path(__file__).parents[1] / "examples" / "fleet.toml"
 def _fleet(toml: str, tmp_path) -> fl.Fleet:
     f = tmp_path / "fleet.toml"
     f.write_text(toml)
-    return fl.load(f)
+    return load_fleet(f)
 
 
 FLAT = """
@@ -74,7 +75,7 @@ def test_pue_fee_uptime_hosting(tmp_path):
 
 
 def test_chunking_does_not_change_results(tmp_path):
-    f = fl.load(EXAMPLE)
+    f = load_fleet(EXAMPLE)
     hp = np.linspace(0.01, 0.1, 50)
     a = fl.daily_pnl(f, hp)
     b = fl.daily_pnl(f, hp, chunk_groups=1)

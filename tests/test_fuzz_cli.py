@@ -47,7 +47,7 @@ def shared_home(built_store, tmp_path_factory):
         mp.setenv("HASHPOWER_HOME", str(h))
         for s in ("COINMETRICS", "MEMPOOL", "BITCOIND"):
             mp.setenv(f"HASHPOWER_{s}_URL", "http://127.0.0.1:9")
-        mp.setattr("hashpower.sources._http.DEFAULT_ATTEMPTS", 1)
+        mp.setattr("hashpower.store.sources._http.DEFAULT_ATTEMPTS", 1)
         before = digest(h)
         yield h
         assert digest(h) == before

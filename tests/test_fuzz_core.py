@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hashpower import chain, hashprice, network, pivot, security
-from hashpower import machines as mc
+from hashpower.models import chain, hashprice, network, pivot, security
+from hashpower.models import machines as mc
 
 anyfloat = st.floats(allow_nan=True, allow_infinity=True, width=64)
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -7,7 +7,7 @@ import pytest
 from conftest import digest, truncate
 
 import hashpower
-from hashpower.ingest import import_csv
+from hashpower.store.ingest import import_csv
 
 
 def _embedded_rows_as_csv(path, start, end, columns):

@@ -8,7 +8,7 @@ from functools import cache
 import numpy as np
 import pytest
 
-from hashpower import lsmc
+from hashpower.models import lsmc
 
 K, R = 40.0, 0.06  # Table 1 of Longstaff & Schwartz (2001): strike and rate of every row
 

@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 from conftest import run_cli
 
-from hashpower import analytics, network
+from hashpower.figures import network as netfig
+from hashpower.figures import series as analytics
+from hashpower.models import network
 
 # ---------------------------------------------------------------- intervals
 
@@ -162,7 +164,7 @@ def test_index_bands():
 
 @pytest.mark.parametrize("day", ["2026-02-05", "2025-08-20", "2023-03-01", "2021-07-01"])
 def test_outlook_late_in_an_epoch_is_close_to_the_actual_adjustment(home, day):
-    o = analytics.difficulty_outlook(pd.Timestamp(day).date())
+    o = netfig.difficulty_outlook(pd.Timestamp(day).date())
     assert o["epoch_start_time_from"] == "block timestamp"
     if o["remaining_blocks"] < 400:
         assert o["expected_change"] == pytest.approx(o["actual_change"], abs=0.03)

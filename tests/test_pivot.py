@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from conftest import run_cli
 
-from hashpower import pivot as pv
-from hashpower import pivotfig
+from hashpower.models import pivot as pv
+from hashpower.store import catalog, files
 
 
 def test_lease_table_per_mw_year_matches_the_deals():
     """PRODUCT.md: Hut 8 ~$1.90M, TeraWulf ~$1.85M, Core Scientific ~$1.45M, Cipher ~$1.22M per MW-year."""
-    rows = {r["miner"]: r for r in pv.lease_table()}
+    rows = {r["miner"]: r for r in catalog.lease_table()}
     for miner, expected in (("Hut 8", 1.90), ("TeraWulf", 1.85), ("Core Scientific", 1.45), ("Cipher Mining", 1.22)):
         r = rows[miner]
         implied = r["contract_usd"] / (r["it_mw"] * r["term_years"]) / 1e6
@@ -123,7 +123,7 @@ def test_site_file_unknown_keys(tmp_path):
     f = tmp_path / "s.toml"
     f.write_text("grid_mw = 10\nvoltage = 240\n")
     with pytest.raises(ValueError, match="unknown keys"):
-        pivotfig.load_site(f)
+        files.load_site(f)
 
 
 def test_pivot_cli_contract(home):

@@ -9,8 +9,10 @@ import pandas as pd
 import pytest
 from conftest import run_cli
 
-from hashpower import risk
-from hashpower import security as sec
+from hashpower.figures import series
+from hashpower.figures.security import decline_change
+from hashpower.models import security as sec
+from hashpower.store.catalog import template_groups
 
 # ---------------------------------------------------------------- double spending
 
@@ -125,7 +127,7 @@ def test_concentration_windows_match_pandas_groupby(home):
     """The vectorised windows equal a per-window groupby over the real blocks."""
     import hashpower
 
-    s = risk.concentration_series(7)
+    s = series.concentration_series(7)
     b = hashpower.blocks()
     b["day"] = b["timestamp"].dt.tz_localize(None).dt.normalize()
     for day in ("2021-07-15", "2024-04-20", "2026-02-11"):
@@ -142,16 +144,16 @@ def test_concentration_windows_match_pandas_groupby(home):
 
 
 def test_template_merge_raises_concentration(home):
-    a = risk.concentration_on(pd.Timestamp("2026-02-11").date(), 30)
-    b = risk.concentration_on(pd.Timestamp("2026-02-11").date(), 30, merge_templates=True)
+    a = series.concentration_on(pd.Timestamp("2026-02-11").date(), 30)
+    b = series.concentration_on(pd.Timestamp("2026-02-11").date(), 30, merge_templates=True)
     assert b["hhi"] > a["hhi"] and b["nakamoto_coefficient"] <= a["nakamoto_coefficient"]
     assert any(p["pool"] == "AntPool & friends" for p in b["pools"])
-    assert "b10c" in risk.template_groups()["source"]
+    assert "b10c" in template_groups()["source"]
 
 
 def test_decline_lowers_attack_costs(home):
     """The seed's point: from November 2025 to February 2026 falling hashrate cut the cost of attacks."""
-    d = risk.decline_change()
+    d = decline_change()
     assert d["hashrate_change"] < -0.05
     assert d["attack_cost_change"]["hardware_usd"] == pytest.approx(d["hashrate_change"], abs=1e-9)
     assert d["attack_cost_change"]["rent_usd_per_hour"] < 0

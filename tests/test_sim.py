@@ -13,12 +13,12 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from hashpower import chain
-from hashpower import security as sec
-from hashpower.sim import calibrate, engine, reference, results, scenario
-from hashpower.sim import commands as cmd
-from hashpower.sim.grid import load_grid, sweep
-from hashpower.sim.runner import run
+from hashpower.cli import simulate as cmd
+from hashpower.figures.simulate import run, snapshot, sweep
+from hashpower.models import chain
+from hashpower.models import security as sec
+from hashpower.sim import calibrate, engine, grid, reference, results, runner, scenario
+from hashpower.sim.grid import load_grid
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ def sim_home(built_store):
 
 @pytest.fixture(scope="module")
 def baseline_model(sim_home):
-    return calibrate.build(scenario.PRESETS["baseline"])
+    return calibrate.build(scenario.PRESETS["baseline"], snapshot())
 
 
 # --------------------------------------------------------------------------- kernel vs the oracle
@@ -47,8 +47,8 @@ def baseline_model(sim_home):
 def test_kernel_equals_the_plain_python_reference(sim_home, preset, overrides):
     # Same (seed, path) streams, same operations in the same order: the numbers agree to the bit. Three
     # years from 2026-06 cross the halving at height 1,050,000, which the reference takes block by block
-    # from hashpower.chain.subsidy_sat.
-    m = calibrate.build(scenario.PRESETS[preset].replace(**overrides))
+    # from hashpower.models.chain.subsidy_sat.
+    m = calibrate.build(scenario.PRESETS[preset].replace(**overrides), snapshot())
     fast = engine.simulate(m, 3, 3, seed=11, path0=5)
     slow = reference.simulate_reference(m, 3, 3, seed=11, path0=5)
     np.testing.assert_allclose(fast, slow, rtol=1e-12, atol=0)
@@ -56,9 +56,9 @@ def test_kernel_equals_the_plain_python_reference(sim_home, preset, overrides):
 
 
 def test_the_oracle_cases_exercise_the_model(sim_home):
-    crash = calibrate.build(scenario.PRESETS["external-guarantee"].replace(price_drift_log_per_year=-0.6))
+    crash = calibrate.build(scenario.PRESETS["external-guarantee"].replace(price_drift_log_per_year=-0.6), snapshot())
     boom = calibrate.build(scenario.PRESETS["baseline"].replace(price_drift_log_per_year=1.5,
-                                                                deploy_payback_months=60.0))
+                                                                deploy_payback_months=60.0), snapshot())
     c = reference.simulate_reference(crash, 3, 3, seed=11, path0=5)
     b = reference.simulate_reference(boom, 3, 3, seed=11, path0=5)
     k = engine.OUTPUTS.index
@@ -161,7 +161,7 @@ def test_poisson_draws_have_the_poisson_moments():
 
 
 def test_gbm_is_calibrated_on_the_history(sim_home, baseline_model):
-    snap = calibrate.snapshot()
+    snap = snapshot()
     win = round(4.0 * 365.25)
     r = snap.log_returns[-win:]
     mu, sigma = calibrate.gbm_parameters(snap.log_returns, win)
@@ -176,7 +176,7 @@ def test_gbm_is_calibrated_on_the_history(sim_home, baseline_model):
 
 
 def test_bootstrap_draws_from_the_window(sim_home):
-    m = calibrate.build(scenario.PRESETS["baseline"].replace(price_model="bootstrap"))
+    m = calibrate.build(scenario.PRESETS["baseline"].replace(price_model="bootstrap"), snapshot())
     out = engine.simulate(m, 4000, 1, seed=2)
     x = np.log(out[:, 0, engine.OUTPUTS.index("price_usd")] / math.exp(m.par[engine.P_LOGP0]))
     h = m.hist_log_returns
@@ -184,22 +184,22 @@ def test_bootstrap_draws_from_the_window(sim_home):
 
 
 def test_cohorts_match_the_latest_day(sim_home, baseline_model):
-    from hashpower import analytics, risk
+    from hashpower.figures import series
 
     m = baseline_model
     info = m.info
-    h7 = analytics.series()["hashrate_7d"][0][-1] / 1e12
+    h7 = series.series()["hashrate_7d"][0][-1] / 1e12
     active = m.capacity_ths * m.on
     assert m.capacity_ths.size == 32
     assert active.sum() == pytest.approx(h7, rel=1e-12)
     assert (active * m.efficiency_j_per_th).sum() / active.sum() == pytest.approx(
-        calibrate.snapshot().cbeci_efficiency_j_per_th, rel=1e-6)
+        snapshot().cbeci_efficiency_j_per_th, rel=1e-6)
     # every running cohort's cost rate is <= 1 at the start hashprice; idle ones are above it
     hp0 = info["start_hashprice_usd_per_ph_day"] / 1e3
     cr = m.cost_usd_per_th_day / hp0
     assert (cr[m.on == 1] <= 1).all() and (cr[(m.on == 0) & (m.capacity_ths > 0)] > 1).all()
     # pools: the running cohorts reproduce the latest 30-day shares, so the HHI starts where it is
-    conc = risk.concentration_series(30)
+    conc = series.concentration_series(30)
     assert info["start_hhi"] == pytest.approx(float(conc["hhi"][-1]), rel=1e-6)
     np.testing.assert_allclose(m.pool_weights.sum(axis=1), 1.0, rtol=1e-12)
 
@@ -428,5 +428,5 @@ def test_public_api():
 
     assert sim.__all__ == ["MAX_PATHS", "MAX_YEARS", "PRESETS", "Scenario", "fan_chart_html", "fan_chart_png",
                            "get_preset", "load_grid", "parameter_table", "run", "sweep", "to_csv", "write_outputs"]
-    assert sim.run is run and sim.sweep is sweep and sim.MAX_PATHS == 100_000 and sim.MAX_YEARS == 30
+    assert sim.run is runner.run and sim.sweep is grid.sweep and sim.MAX_PATHS == 100_000 and sim.MAX_YEARS == 30
     assert {p["name"] for p in sim.parameter_table()} >= {"fee_growth_rate_per_year", "ai_supply_mw_per_year"}

@@ -13,8 +13,8 @@ from replay import RPC_PASSWORD, RPC_USER, ReplayServer
 
 import hashpower
 from hashpower import store
-from hashpower.sources import SourceError, bitcoind, mempool, refresh
-from hashpower.sources.pools import PoolMatcher
+from hashpower.store.sources import SourceError, bitcoind, mempool, refresh
+from hashpower.store.sources.pools import PoolMatcher
 
 TODAY = dt.date(2026, 6, 2)
 CUT_DATE = "2026-05-25"
@@ -55,7 +55,7 @@ def test_second_refresh_is_a_noop(home, server):
 
 @pytest.mark.parametrize("mode", ["malformed", "error", "garbage", "hang"])
 def test_failed_coinmetrics_refresh_leaves_store_unchanged(home, server, mode, monkeypatch):
-    monkeypatch.setattr("hashpower.sources._http.DEFAULT_BACKOFF_S", 0.01)
+    monkeypatch.setattr("hashpower.store.sources._http.DEFAULT_BACKOFF_S", 0.01)
     truncate(home, last_date=CUT_DATE)
     before = digest(home)
     server.state.mode = mode
@@ -66,7 +66,7 @@ def test_failed_coinmetrics_refresh_leaves_store_unchanged(home, server, mode, m
 
 
 def test_timeouts_retry_a_bounded_number_of_times(home, server, monkeypatch):
-    monkeypatch.setattr("hashpower.sources._http.DEFAULT_BACKOFF_S", 0.01)
+    monkeypatch.setattr("hashpower.store.sources._http.DEFAULT_BACKOFF_S", 0.01)
     server.state.mode = "error"
     with pytest.raises(SourceError, match="HTTP 500"):
         _cm(server)
@@ -163,7 +163,7 @@ def test_cli_refresh_json_and_unreachable_source(home, server):
 
 
 def test_parse_daily_derives_subsidy_from_usd_issuance():
-    from hashpower.sources.coinmetrics import parse_daily
+    from hashpower.store.sources.coinmetrics import parse_daily
 
     df, token = parse_daily({"data": [
         {"asset": "btc", "time": "2026-06-02T00:00:00.000000000Z", "PriceUSD": "70000", "IssTotUSD": "30625000",

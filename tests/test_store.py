@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -29,7 +30,7 @@ def test_store_is_built_on_first_use(tmp_path, monkeypatch):
 
 def test_default_home_is_under_local_share(monkeypatch):
     monkeypatch.delenv("HASHPOWER_HOME", raising=False)
-    assert store.home() == store.Path.home() / ".local" / "share" / "hashpower"
+    assert store.home() == Path.home() / ".local" / "share" / "hashpower"
 
 
 def test_history_window_and_columns(home):

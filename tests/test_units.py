@@ -1,4 +1,4 @@
-"""Parsing and conversion of mining quantities (`hashpower.units`)."""
+"""Parsing and conversion of mining quantities (`hashpower.models.units`)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hashpower import units
-from hashpower.units import (
+from hashpower.models import units
+from hashpower.models.units import (
     UNITS,
     convert_efficiency,
     convert_energy,
@@ -120,8 +120,9 @@ def test_public_names_are_pinned():
         assert hasattr(units, name)
 
 
-def test_docstring_examples_run():
-    result = doctest.testmod(units, raise_on_error=False)
+@pytest.mark.parametrize("module", [units.parse, units.convert])
+def test_docstring_examples_run(module):
+    result = doctest.testmod(module, raise_on_error=False)
     assert result.attempted > 0
     assert result.failed == 0
 

@@ -1,12 +1,15 @@
 """The scenario engine: a Monte Carlo simulator of the mining industry and the seed's three futures.
 
->>> from hashpower.sim import run, PRESETS
->>> r = run("consolidation", paths=1000, years=10, seed=1)   # doctest: +SKIP
+>>> from hashpower.figures.simulate import run, snapshot
+>>> r = run("consolidation", paths=1000, years=10, seed=1)   # doctest: +SKIP, calibrated on the store
+
+The engine knows neither the store nor the screen: :func:`run` and :func:`sweep` here take the
+calibration data (``snapshot=``, a :class:`~hashpower.sim.calibrate.Snapshot`), which
+:func:`hashpower.figures.simulate.snapshot` reads from the store.
 >>> r["hashrate_ehs"]["p50"]                                   # doctest: +SKIP
 
 The model, every equation and every parameter source are in ``docs/simulation.md``.
-Names load on first use, so that importing :mod:`hashpower.sim.commands` for the
-command line does not load numba.
+Names load on first use, so that importing the package does not load numba.
 """
 
 from __future__ import annotations

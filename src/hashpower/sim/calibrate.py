@@ -19,13 +19,9 @@ References
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import statistics
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -34,7 +30,7 @@ from hashpower.sim import engine as E
 from hashpower.sim.scenario import Scenario
 
 __all__ = ["TIERS", "Model", "Snapshot", "build", "fee_ar1", "gbm_parameters", "pool_matrix", "power_buckets",
-           "snapshot", "tier_mix"]
+           "tier_mix"]
 
 #: Efficiency tiers of the running fleet at the start (the catalog's generations; "obsolete", over 38 J/TH,
 #: is left out: at today's hashprice it needs power under $0.02/kWh).
@@ -190,65 +186,6 @@ def pool_matrix(active_ths: np.ndarray, beta: np.ndarray, shares: np.ndarray,
 # --------------------------------------------------------------------------- the snapshot
 
 
-def _leases_median() -> float:
-    text = (resources.files("hashpower") / "data" / "ai_leases.csv").read_text()
-    return float(np.median([float(r["usd_per_mw_year"]) for r in csv.DictReader(io.StringIO(text))]))
-
-
-@lru_cache(maxsize=4)
-def _snapshot(key: str, mtime: float) -> Snapshot:  # noqa: ARG001 - the key invalidates the cache
-    from hashpower import analytics, risk
-    from hashpower import machines as mc
-
-    s = analytics.series()
-    h = s["history"]
-    last = h.iloc[-1]
-    height_end = int(last["height_end"])
-    nxt = height_end + 1
-    done = nxt % E.RETARGET_BLOCKS
-    ends = h["height_end"].to_numpy()
-    blocks = h["blocks"].to_numpy(float)
-    if done == 0:
-        epoch_days = 0.0
-    else:
-        start = nxt - done
-        k = int(np.searchsorted(ends, start))  # the day holding the epoch's first block
-        epoch_days = (ends.size - 1 - k) + (ends[k] - start + 1) / max(blocks[k], 1.0)
-    price = h["price_usd"].to_numpy(float)
-    price = price[np.isfinite(price) & (price > 0)]
-    fpb = (h["fees_btc"] / h["blocks"]).to_numpy(float)
-    fpb = fpb[np.isfinite(fpb) & (fpb > 0)]
-    hp_ths = s["hashrate_7d"][0][-1] / 1e12
-    best = s["power_w"]["best"][-1]
-    conc = risk.concentration_series(30)
-    shares = np.asarray(conc["shares"][-1], dtype=float)
-    keep = shares > 0
-    labels = tuple(str(x) for x, k in zip(conc["labels"], keep, strict=True) if k) + ("unattributed",)
-    shares = np.append(shares[keep], max(0.0, 1.0 - shares[keep].sum()))
-    cat = mc.catalog()
-    tier_e = np.array([float(np.median(cat.efficiency_j_per_th[cat.generation == t])) for t in TIERS])
-    year = cat.release_date.astype("datetime64[Y]")
-    new_e = float(np.median(cat.efficiency_j_per_th[year == year.max()]))
-    return Snapshot(
-        date=h.index[-1].date().isoformat(), price_usd=float(last["price_usd"]), difficulty=float(last["difficulty"]),
-        height_end=height_end, epoch_days=float(epoch_days), hashrate_ths=float(hp_ths),
-        fees_btc_per_block=float(np.mean(fpb[-FEE_START_DAYS:])), log_returns=np.diff(np.log(price)),
-        log_fees_per_block=np.log(fpb), cbeci_efficiency_j_per_th=float(best / (h["hashrate_ths"].iloc[-1] * 1.10)),
-        pool_labels=labels, pool_shares=shares, pool_date=str(conc["dates"][-1]),
-        ai_lease_median_usd_per_mw_year=_leases_median(),
-        asic_price_latest_usd_per_th=float(risk.asic_prices()["latest"]["usd_per_th"]),
-        tier_efficiency_j_per_th=tier_e, new_efficiency_j_per_th=new_e,
-    )
-
-
-def snapshot() -> Snapshot:
-    """The calibration data from the store's latest day, cached until the store file changes."""
-    from hashpower import store
-
-    p = store.ensure()
-    return _snapshot(str(p), p.stat().st_mtime)
-
-
 # --------------------------------------------------------------------------- the model
 
 
@@ -263,13 +200,13 @@ def ai_terms(sc: Scenario, snap: Snapshot) -> tuple[float, float, float, float]:
     """The AI exit terms: lease, IT per grid MW, opex share and switching threshold.
 
     Units: USD/MW IT/year, -, -, USD/grid MW/year. Each ``None`` of the scenario takes the AI
-    pivot model's default (:class:`hashpower.pivot.Site`), so the simulator and the pivot
+    pivot model's default (:class:`hashpower.models.pivot.Site`), so the simulator and the pivot
     value a site alike. The threshold is the conversion capex per MW of grid,
     ``capex_usd_per_mw_it x it``, spread over the lease term at the pivot's discount rate
     (capital recovery factor). A simplification of the pivot's real option: no lead time
     and no value of waiting.
     """
-    from hashpower import pivot
+    from hashpower.models import pivot
 
     site = pivot.Site()
     lease = sc.ai_lease_usd_per_mw_year if sc.ai_lease_usd_per_mw_year is not None \
@@ -282,8 +219,8 @@ def ai_terms(sc: Scenario, snap: Snapshot) -> tuple[float, float, float, float]:
     return float(lease), float(it), float(opex), float(thr)
 
 
-def build(scenario: Scenario, snap: Snapshot | None = None) -> Model:
-    """The kernel's arrays for ``scenario``, calibrated on ``snap`` (default: :func:`snapshot`).
+def build(scenario: Scenario, snap: Snapshot) -> Model:
+    """The kernel's arrays for ``scenario``, calibrated on ``snap`` (:func:`hashpower.figures.simulate.snapshot`).
 
     Cohorts: 3 efficiency tiers x 8 power price buckets of the existing fleet, then 8
     new-build cohorts (one per bucket, empty at the start). Installed capacity per tier
@@ -293,7 +230,7 @@ def build(scenario: Scenario, snap: Snapshot | None = None) -> Model:
     buckets, so the expensive-power share of each tier starts idle.
     """
     sc = scenario.validated()
-    s = snap or snapshot()
+    s = snap
     win = int(round(sc.price_window_years * 365.25))
     mu, sigma = gbm_parameters(s.log_returns, win)
     if sc.price_drift_log_per_year is not None:

@@ -324,7 +324,7 @@ def retarget_difficulty(difficulty, elapsed_days):
 
     Core measures the 2015 intervals between the epoch's first and last block, so the
     measured span is ``elapsed x 2015 / 2016``; then ``new = D x 1,209,600 s / clamp(span)``,
-    the span clamped to [1,209,600 / 4, 1,209,600 x 4] s (as :func:`hashpower.chain.next_difficulty`).
+    the span clamped to [1,209,600 / 4, 1,209,600 x 4] s (as :func:`hashpower.models.chain.next_difficulty`).
     """
     actual = elapsed_days * 86400.0 * 2015.0 / 2016.0
     actual = min(max(actual, TIMESPAN_S / 4.0), TIMESPAN_S * 4.0)

@@ -96,14 +96,14 @@ def points(grid: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _prepare(spec: Mapping[str, Any]) -> tuple[Any, Scenario, int, int, int]:
+def _prepare(spec: Mapping[str, Any], snap: Any) -> tuple[Any, Scenario, int, int, int]:
     from hashpower.sim import calibrate
     from hashpower.sim.runner import prepare
 
     paths, years, seed = check_run_size(spec["paths"], spec["years"], spec["seed"])
     overrides = {k: v for k, v in spec.items() if k not in _RUN_KEYS}
     sc = prepare(spec["preset"], overrides)
-    return calibrate.build(sc), sc, paths, years, seed
+    return calibrate.build(sc, snap), sc, paths, years, seed
 
 
 def _run_point(payload: tuple[Any, Scenario, int, int, int, dict[str, Any]]) -> dict[str, Any]:
@@ -129,7 +129,7 @@ def _client(scheduler: str | None, timeout_s: float):
     return Client(cluster, set_as_default=False), cluster
 
 
-def sweep(grid: str | Path | Mapping[str, Any], scheduler: str | None = None, *,
+def sweep(grid: str | Path | Mapping[str, Any], scheduler: str | None = None, *, snapshot: Any,
           timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S,
           progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Run every point of a grid on Dask and return their results.
@@ -141,6 +141,8 @@ def sweep(grid: str | Path | Mapping[str, Any], scheduler: str | None = None, *,
     scheduler : str, optional
         Address of a running Dask scheduler (``tcp://HOST:PORT``); default a local
         cluster of two worker processes with one thread each, closed at the end.
+    snapshot : Snapshot
+        The calibration data shared by every point (:func:`hashpower.figures.simulate.snapshot`).
     timeout_s : float, default 10
         Seconds to wait for a named scheduler; past that ``ValueError``.
     progress : callable, optional
@@ -159,7 +161,7 @@ def sweep(grid: str | Path | Mapping[str, Any], scheduler: str | None = None, *,
     pts = points(g)
     payloads = []
     for p in pts:
-        model, sc, paths, years, seed = _prepare(p["spec"])
+        model, sc, paths, years, seed = _prepare(p["spec"], snapshot)
         payloads.append((model, sc, paths, years, seed, p["point"]))
     client, cluster = _client(scheduler, timeout_s)
     try:

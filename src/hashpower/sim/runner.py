@@ -29,7 +29,7 @@ def run_model(model: calibrate.Model, scenario: Scenario, paths: int, years: int
 
 
 def run(preset: str | Scenario = "baseline", paths: int = 1000, years: int = 10, seed: int = 0, *,
-        overrides: Mapping[str, Any] | None = None,
+        snapshot: calibrate.Snapshot, overrides: Mapping[str, Any] | None = None,
         progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Monte Carlo run of a scenario: p5/p50/p95 per simulated year of every output.
 
@@ -43,6 +43,8 @@ def run(preset: str | Scenario = "baseline", paths: int = 1000, years: int = 10,
         Simulated years of 365 days [-], in [1, 30].
     seed : int, default 0
         Seed [-], in [0, 2^63): the same seed gives identical results.
+    snapshot : Snapshot
+        The calibration data (:func:`hashpower.figures.simulate.snapshot` reads it from the store).
     overrides : mapping, optional
         Scenario parameters to change (names as :class:`Scenario` fields).
     progress : callable, optional
@@ -58,4 +60,4 @@ def run(preset: str | Scenario = "baseline", paths: int = 1000, years: int = 10,
     """
     paths, years, seed = check_run_size(paths, years, seed)
     sc = prepare(preset, overrides)
-    return run_model(calibrate.build(sc), sc, paths, years, seed, progress)
+    return run_model(calibrate.build(sc, snapshot), sc, paths, years, seed, progress)

@@ -77,11 +77,11 @@ class Scenario:
                                          "each year", 0.0, 1.0)
     # AI exits
     ai_lease_usd_per_mw_year: float | None = _p(None, "USD/MW IT/year", "None: median usd_per_mw_year of "
-                                                "data/ai_leases.csv ($1.65M; hashpower.pivot.Site().lease_rate)",
+                                                "data/ai_leases.csv ($1.65M; hashpower.models.pivot.Site().lease_rate)",
                                                 0.0, 1e8)
-    ai_it_mw_per_grid_mw: float | None = _p(None, "-", "None: hashpower.pivot.Site().it_to_grid_ratio (0.70, an "
+    ai_it_mw_per_grid_mw: float | None = _p(None, "-", "None: hashpower.models.pivot.Site().it_to_grid_ratio (0.70, an "
                                             "AI hall at PUE about 1.4; assumption there)", 0.01, 1.0)
-    ai_opex_share: float | None = _p(None, "-", "None: 1 - hashpower.pivot.Site().operating_margin_rate (0.20; "
+    ai_opex_share: float | None = _p(None, "-", "None: 1 - hashpower.models.pivot.Site().operating_margin_rate (0.20; "
                                      "assumption there)", 0.0, 1.0)
     ai_switch_threshold_usd_per_mw_year: float | None = _p(None, "USD/MW/year", "None: the pivot model's conversion "
                                                            "capex per grid MW ($9M per MW of IT x 0.70) x capital "
@@ -99,7 +99,7 @@ class Scenario:
     asic_price_usd_per_th: float | None = _p(None, "USD/(TH/s)", "None: latest tier of data/asic_prices.csv "
                                              "($16, an assumption for 2026 marked in the file)", 0.0, 1e4)
     facility_capex_usd_per_mw: float = _p(400_000.0, "USD/MW", "assumption: middle of the $300-500k/MW public "
-                                          "miners report (as hashpower.security)", 0.0, 1e8)
+                                          "miners report (as hashpower.models.security)", 0.0, 1e8)
     new_efficiency_change_per_year: float = _p(-0.10, "1/year", "assumption: half the pace of the catalog's "
                                                "best efficiency 2019-2025 (about -21%/year)", -0.9, 1.0)
     efficiency_floor_j_per_th: float = _p(5.0, "J/TH", "assumption: floor of new-machine efficiency", 0.1, 100.0)

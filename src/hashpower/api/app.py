@@ -1,0 +1,233 @@
+"""The REST API (FastAPI) and the web dashboard: the CLI's figures over HTTP, the same JSON keys.
+
+Start it with ``hashpower serve [--host 127.0.0.1] [--port 8000]``. Bad input gets a 4xx with a
+reason in ``detail``; work per request is bounded (simulation paths and years, pivot paths); unknown
+query parameters are refused; requests larger than :data:`MAX_REQUEST_BYTES` are refused. Nothing in a
+request reaches the filesystem: the only files served are the package's own dashboard assets.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Annotated, Any
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+
+from hashpower import __version__
+from hashpower.figures.format import json_safe as _clean
+
+#: Largest request accepted (headers' Content-Length and the query string) [bytes].
+MAX_REQUEST_BYTES = 16_384
+#: Bounds on the work of one request.
+MAX_SIM_PATHS, MAX_SIM_YEARS = 2_000, 10
+MAX_PIVOT_PATHS = 20_000
+
+app = FastAPI(title="hashpower", version=__version__, docs_url=None, redoc_url=None,
+              description="Bitcoin mining economics and network security on real data. "
+                          "The schema is at /openapi.json (the interactive docs would load assets from the internet).")
+
+_ALLOWED: dict[str, set[str]] = {}
+
+
+class _Limits:
+    """Refuse oversized requests and unknown query parameters before any work (a plain ASGI middleware)."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            detail, status = self._check(scope)
+            if detail:
+                await JSONResponse({"detail": detail}, status_code=status)(scope, receive, send)
+                return
+        await self.inner(scope, receive, send)
+
+    @staticmethod
+    def _check(scope) -> tuple[str | None, int]:
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length" and (not value.isdigit() or int(value) > MAX_REQUEST_BYTES):
+                return f"request body larger than {MAX_REQUEST_BYTES} bytes", 413
+        query = scope.get("query_string", b"")
+        if len(query) > MAX_REQUEST_BYTES:
+            return f"query string longer than {MAX_REQUEST_BYTES} bytes", 414
+        allowed = _ALLOWED.get(scope.get("path", ""))
+        if allowed is not None and query:
+            from urllib.parse import parse_qsl
+
+            keys = {k for k, _ in parse_qsl(query.decode("latin-1"), keep_blank_values=True)}
+            unknown = sorted(keys - allowed)
+            if unknown:
+                return f"unknown parameters {unknown}; allowed: {sorted(allowed)}", 400
+        return None, 200
+
+
+app.add_middleware(_Limits)
+
+
+@app.exception_handler(ValueError)
+async def _value_error(request: Request, exc: ValueError) -> JSONResponse:  # noqa: ARG001
+    return JSONResponse({"detail": " ".join(str(exc).split())}, status_code=400)
+
+
+@app.exception_handler(ArithmeticError)
+async def _arithmetic_error(request: Request, exc: ArithmeticError) -> JSONResponse:  # noqa: ARG001
+    return JSONResponse({"detail": f"the inputs are out of the range these models can compute ({type(exc).__name__})"},
+                        status_code=400)
+
+
+@app.exception_handler(RequestValidationError)
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:  # noqa: ARG001
+    parts = []
+    for e in exc.errors():
+        loc = ".".join(str(x) for x in e.get("loc", ()) if x != "query")
+        parts.append(f"{loc}: {e.get('msg', 'invalid')}")
+    return JSONResponse({"detail": "; ".join(parts) or "invalid request"}, status_code=422)
+
+
+def _route(path: str, *params: str):
+    _ALLOWED[path] = set(params)
+    return app.get(path)
+
+
+Date = Annotated[str | None, Query(description="Day YYYY-MM-DD (default: the latest in the store)", max_length=32)]
+Pos = Annotated[float | None, Query(gt=0, allow_inf_nan=False)]
+NonNeg = Annotated[float | None, Query(ge=0, allow_inf_nan=False)]
+
+
+@_route("/v1/hashprice", "date", "price", "difficulty", "hashrate", "fees_btc_per_block")
+async def hashprice(date: Date = None, price: Pos = None, difficulty: Pos = None,
+                    hashrate: Annotated[str | None, Query(max_length=64)] = None,
+                    fees_btc_per_block: NonNeg = None) -> JSONResponse:
+    """Hashprice on a day (same keys as ``hashpower hashprice --json``).
+
+    Cheap (well under a millisecond once the history is cached), so it runs on the event loop.
+    """
+    from hashpower.figures.hashprice import hashprice_figures, parse_hashrate
+
+    hs = parse_hashrate(hashrate) if hashrate is not None else None
+    return JSONResponse(_clean(hashprice_figures(date, price_usd=price, difficulty=difficulty, hashrate_hs=hs,
+                                                 fees_btc_per_block=fees_btc_per_block)))
+
+
+@_route("/v1/machines", "date", "power_price", "price", "difficulty", "hashprice", "pue", "pool_fee", "uptime",
+        "generation")
+def machines(date: Date = None,
+             power_price: Annotated[float, Query(ge=0, le=10, allow_inf_nan=False)] = 0.06,
+             price: Pos = None, difficulty: Pos = None, hashprice: Pos = None,
+             pue: Annotated[float, Query(ge=1, le=3, allow_inf_nan=False)] = 1.0,
+             pool_fee: Annotated[float, Query(ge=0, lt=1, allow_inf_nan=False)] = 0.0,
+             uptime: Annotated[float, Query(ge=0, le=1, allow_inf_nan=False)] = 1.0,
+             generation: Annotated[str | None, Query(pattern="^(latest|mid|old|obsolete)$")] = None) -> dict[str, Any]:
+    """Unit economics of every ASIC at a power price (same keys as ``hashpower machines --json``)."""
+    from hashpower.figures.machines import machine_figures
+
+    return _clean(machine_figures(date, power_price_usd_per_kwh=power_price, price_usd=price, difficulty=difficulty,
+                                  hashprice_usd_per_th_day=hashprice / 1e3 if hashprice else None, pue=pue,
+                                  pool_fee_rate=pool_fee, uptime=uptime, generation=generation))
+
+
+@_route("/v1/network", "date", "power_price", "window_days")
+def network(date: Date = None,
+            power_price: Annotated[float, Query(gt=0, le=10, allow_inf_nan=False)] = 0.05,
+            window_days: Annotated[int | None, Query(ge=1, le=3650)] = None) -> dict[str, Any]:
+    """Hashrate estimates, drawdown, network power and energy (same keys as ``hashpower network --json``)."""
+    from hashpower.figures.network import network_figures
+
+    return _clean(network_figures(date, power_price, window_days))
+
+
+@_route("/v1/index", "date")
+async def index(date: Date = None) -> JSONResponse:
+    """The sustainability index (same keys as ``hashpower index --json``); cheap, on the event loop."""
+    from hashpower.figures.index import index_figures
+
+    return JSONResponse(_clean(index_figures(date)))
+
+
+@_route("/v1/security", "date", "window_days", "merge_templates")
+def security(date: Date = None, window_days: Annotated[int, Query(ge=1, le=365)] = 7,
+             merge_templates: bool = False) -> dict[str, Any]:
+    """Security budget, attack costs, concentration (same keys as ``hashpower security --json``)."""
+    from hashpower.figures.security import security_figures
+
+    return _clean(security_figures(date, window_days, merge_templates=merge_templates))
+
+
+@_route("/v1/pivot", "mw", "power_price", "efficiency", "lease_rate", "capex_per_mw", "lead_months", "term_years",
+        "discount_rate", "hashprice", "path", "paths", "seed")
+def pivot(mw: Pos = None, power_price: NonNeg = None, efficiency: Pos = None, lease_rate: NonNeg = None,
+          capex_per_mw: NonNeg = None, lead_months: Annotated[int | None, Query(ge=0, le=120)] = None,
+          term_years: Annotated[float | None, Query(gt=0, le=50)] = None,
+          discount_rate: Annotated[float | None, Query(gt=-1, le=1)] = None, hashprice: Pos = None,
+          path: Annotated[str, Query(pattern="^(gbm|flat|history)$")] = "gbm",
+          paths: Annotated[int, Query(ge=2, le=MAX_PIVOT_PATHS)] = 5_000,
+          seed: Annotated[int, Query(ge=0, le=2**31)] = 0) -> dict[str, Any]:
+    """Mining versus AI hosting on a site (same keys as ``hashpower pivot --json``)."""
+    from hashpower.figures.pivot import Site, pivot_figures
+
+    site = Site().with_(grid_mw=mw, power_price_usd_per_kwh=power_price, efficiency_j_per_th=efficiency,
+                        lease_usd_per_mw_year=lease_rate, capex_usd_per_mw_it=capex_per_mw,
+                        lead_time_months=lead_months, term_years=term_years, discount_rate=discount_rate)
+    f = pivot_figures(site, path_kind=path, n_paths=paths, seed=seed, hashprice_usd_per_ph_day=hashprice)
+    return _clean(f)
+
+
+@_route("/v1/simulate", "preset", "paths", "years", "seed")
+def simulate(preset: Annotated[str, Query(max_length=32)] = "baseline",
+             paths: Annotated[int, Query(ge=1, le=MAX_SIM_PATHS)] = 500,
+             years: Annotated[int, Query(ge=1, le=MAX_SIM_YEARS)] = 5,
+             seed: Annotated[int, Query(ge=0, le=2**31)] = 0) -> dict[str, Any]:
+    """The scenario simulator, bounded per request (same keys as ``hashpower simulate --json``)."""
+    from hashpower.figures.simulate import run
+
+    return _clean(run(preset, paths=paths, years=years, seed=seed))
+
+
+HISTORY_FORMATS = ("json", "csv")
+
+
+@_route("/v1/history", "start", "end", "columns", "format")
+def history(start: Date = None, end: Date = None, columns: Annotated[str | None, Query(max_length=512)] = None,
+            format: Annotated[str, Query(pattern="^(json|csv)$")] = "json") -> Response:  # noqa: A002
+    """The daily history between two days, as JSON records or CSV."""
+    from hashpower.figures.data import history_window
+
+    h = history_window(start, end, columns)
+    if format == "csv":
+        return PlainTextResponse(h.to_csv(index_label="date"), media_type="text/csv")
+    records = h.reset_index(names="date").to_dict(orient="records")
+    return JSONResponse(_clean({"rows": len(records), "columns": list(h.columns), "data": records}))
+
+
+# --------------------------------------------------------------------------- the dashboard
+
+_ASSETS = {"app.js": "text/javascript", "style.css": "text/css"}
+
+
+@_route("/")
+def dashboard() -> HTMLResponse:
+    """The dashboard: the briefing's figures and charts, a date picker and a power-price input."""
+    return HTMLResponse((resources.files("hashpower") / "web" / "index.html").read_text())
+
+
+@app.get("/static/{name}")
+def static(name: str) -> Response:
+    """The dashboard's own assets and the chart library, from the installed packages only."""
+    if name == "plotly.min.js":
+        import plotly
+
+        js = resources.files(plotly) / "package_data" / "plotly.min.js"
+        return Response(js.read_bytes(), media_type="text/javascript",
+                        headers={"Cache-Control": "public, max-age=86400"})
+    if name not in _ASSETS:
+        raise HTTPException(status_code=404, detail="no such asset")
+    return Response((resources.files("hashpower") / "web" / name).read_bytes(), media_type=_ASSETS[name])
+
+
+@_route("/healthz")
+async def healthz() -> dict[str, str]:
+    """Liveness."""
+    return {"status": "ok", "version": __version__}

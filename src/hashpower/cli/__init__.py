@@ -1,0 +1,54 @@
+"""The ``hashpower`` command line: thin, every command with ``--json``.
+
+Bad input (an unknown option, an unreadable file, a date outside the data, a
+malformed CSV) prints one line on stderr and exits with status 2; nothing in
+the store changes. Heavy libraries load inside the commands, so ``--help``
+starts fast.
+
+One module per group of commands, each calling the figures module named after
+its command (:mod:`hashpower.figures`): :mod:`.brief`, :mod:`.economics`
+(hashprice, machines, fleet), :mod:`.network` (network, index, security),
+:mod:`.pivot`, :mod:`.simulate` (simulate, sweep), :mod:`.serve` and :mod:`.data`.
+"""
+
+from __future__ import annotations
+
+import click
+
+from hashpower.cli import brief, data, economics, network, pivot, serve, simulate  # noqa: F401 - registers the commands
+from hashpower.cli._app import EXIT_BAD_INPUT, cli
+
+__all__ = ["EXIT_BAD_INPUT", "cli", "main"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the CLI, turning bad input into one line on stderr and exit status 2."""
+    from hashpower.figures.data import source_error
+
+    SourceError = source_error()  # noqa: N806 - a class
+    try:
+        rv = cli.main(args=argv, prog_name="hashpower", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+        return 0
+    except click.ClickException as exc:
+        click.echo(f"hashpower: error: {exc.format_message()}", err=True)
+        return EXIT_BAD_INPUT
+    except click.Abort:
+        click.echo("hashpower: aborted", err=True)
+        return 130
+    except (ValueError, SourceError, OSError) as exc:
+        msg = " ".join(str(exc).split()) or type(exc).__name__
+        click.echo(f"hashpower: error: {msg}", err=True)
+        return EXIT_BAD_INPUT
+    except Exception as exc:
+        import duckdb
+
+        if isinstance(exc, duckdb.Error):
+            from hashpower.figures.data import db_path
+
+            click.echo(f"hashpower: error: the store at {db_path()} could not be read ({type(exc).__name__}); "
+                       "run 'hashpower data rebuild' to rebuild it from the embedded data and your imports", err=True)
+            return EXIT_BAD_INPUT
+        raise
+    return rv if isinstance(rv, int) else 0

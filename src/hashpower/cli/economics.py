@@ -1,0 +1,135 @@
+"""``hashpower hashprice``, ``machines`` and ``fleet``.
+
+Figures: :mod:`hashpower.figures.hashprice`, :mod:`~hashpower.figures.machines`, :mod:`~hashpower.figures.fleet`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from hashpower.cli._app import _console, _emit, cli
+from hashpower.figures.format import money as _fmt_money
+
+
+@cli.command(name="hashprice")
+@click.option("--date", default=None, help="Day YYYY-MM-DD (default: the latest in the store).")
+@click.option("--price", "price", type=float, default=None, help="Bitcoin price [USD] (default: the day's).")
+@click.option("--difficulty", type=float, default=None, help="Network difficulty (default: the day's).")
+@click.option("--hashrate", default=None, help='Network hashrate, e.g. "890 EH/s" (hashprice from hashrate).')
+@click.option("--fees-btc-per-block", type=float, default=None, help="Fees per block [BTC] (default: the day's).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def hashprice_cmd(date: str | None, price: float | None, difficulty: float | None, hashrate: str | None,
+                  fees_btc_per_block: float | None, as_json: bool) -> None:
+    """Hashprice: revenue per TH/s and PH/s per day, in USD and BTC."""
+    from hashpower.figures.hashprice import hashprice_figures, parse_hashrate
+
+    hs = parse_hashrate(hashrate) if hashrate is not None else None
+    f = hashprice_figures(date, price_usd=price, difficulty=difficulty, hashrate_hs=hs,
+                          fees_btc_per_block=fees_btc_per_block)
+    if as_json:
+        _emit(f)
+        return
+    from rich.table import Table
+
+    t = Table(title=f"Hashprice on {f['date']} (from {f['method']})", show_header=False)
+    t.add_row("price", f"${f['price_usd']:,.0f}")
+    t.add_row("difficulty", f"{f['difficulty'] / 1e12:,.2f} T")
+    t.add_row("hashrate", f"{f['hashrate_ehs']:,.1f} EH/s")
+    t.add_row("subsidy + fees per block", f"{f['subsidy_btc']:g} + {f['fees_btc_per_block']:.4f} BTC")
+    t.add_row("USD", f"${f['usd_per_ph_day']:,.2f} per PH/s per day = ${f['usd_per_th_day']:.4f} per TH/s per day")
+    t.add_row("BTC", f"{f['btc_per_ph_day']:.6f} BTC per PH/s per day")
+    _console().print(t)
+
+
+@cli.command(name="machines")
+@click.option("--date", default=None, help="Day YYYY-MM-DD (default: the latest in the store).")
+@click.option("--power-price", type=float, default=None,
+              help="Electricity price [USD/kWh] (default 0.06, the press's reference of February 2026).")
+@click.option("--price", type=float, default=None, help="Bitcoin price [USD] (default: the day's).")
+@click.option("--difficulty", type=float, default=None, help="Network difficulty (default: the day's).")
+@click.option("--hashprice", "hashprice_ph", type=float, default=None, help="Hashprice [USD per PH/s per day].")
+@click.option("--pue", type=float, default=1.0, show_default=True, help="Site power usage effectiveness.")
+@click.option("--pool-fee", type=float, default=0.0, show_default=True, help="Pool fee as a decimal.")
+@click.option("--hosting-fee", type=float, default=0.0, show_default=True, help="Hosting fee [USD/kWh].")
+@click.option("--uptime", type=float, default=1.0, show_default=True, help="Share of the day running.")
+@click.option("--capex-per-th", type=float, default=None, help="Machine price [USD per TH/s] for payback.")
+@click.option("--difficulty-growth", type=float, default=0.0, show_default=True,
+              help="Monthly difficulty growth for payback, as a decimal.")
+@click.option("--generation", type=click.Choice(["latest", "mid", "old", "obsolete"]), default=None)
+@click.option("--all", "all_models", is_flag=True, help="Include models released after the date.")
+@click.option("--catalog", "catalog_csv", type=click.Path(dir_okay=False), default=None,
+              help="Your own models CSV, added to the catalog (same name overrides).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def machines_cmd(date, power_price, price, difficulty, hashprice_ph, pue, pool_fee, hosting_fee, uptime,
+                 capex_per_th, difficulty_growth, generation, all_models, catalog_csv, as_json) -> None:
+    """Unit economics of every ASIC at a power price: cost rate, margin, breakevens, shutdown price."""
+    from hashpower.figures.hashprice import DEFAULT_POWER_PRICE_USD_PER_KWH
+    from hashpower.figures.machines import machine_figures
+
+    f = machine_figures(
+        date, power_price_usd_per_kwh=DEFAULT_POWER_PRICE_USD_PER_KWH if power_price is None else power_price,
+        price_usd=price, difficulty=difficulty,
+        hashprice_usd_per_th_day=hashprice_ph / 1e3 if hashprice_ph is not None else None,
+        pue=pue, pool_fee_rate=pool_fee, hosting_fee_usd_per_kwh=hosting_fee, uptime=uptime,
+        capex_usd_per_th=capex_per_th, difficulty_growth_rate_per_month=difficulty_growth,
+        machines_csv=catalog_csv, generation=generation, all_models=all_models)
+    if as_json:
+        _emit(f)
+        return
+    from rich.table import Table
+
+    c = _console()
+    c.print(f"[bold]{f['date']}[/]: hashprice ${f['hashprice_usd_per_ph_day']:,.2f}/PH/day, "
+            f"power ${f['power_price_usd_per_kwh']:.3f}/kWh, price ${f['price_usd']:,.0f}")
+    pay = any("payback_months" in m for m in f["machines"])
+    for gen in ("latest", "mid", "old", "obsolete"):
+        rows = [m for m in f["machines"] if m["generation"] == gen]
+        if not rows:
+            continue
+        t = Table(title=f"{gen} ({len(rows)} models)", title_justify="left")
+        for col in ("model", "J/TH", "TH/s", "cost rate", "margin $/day", "breakeven $/kWh", "shutdown $"):
+            t.add_column(col, justify="left" if col == "model" else "right")
+        if pay:
+            t.add_column("payback (months)", justify="right")
+        for m in sorted(rows, key=lambda r: r["efficiency_j_per_th"]):
+            cells = [m["model"], f"{m['efficiency_j_per_th']:.1f}", f"{m['hashrate_ths']:g}",
+                     f"{m['cost_rate']:.0%}", f"{m['margin_usd_per_day']:,.2f}",
+                     f"{m['breakeven_power_price_usd_per_kwh']:.3f}", f"{m['shutdown_price_usd']:,.0f}"]
+            if pay:
+                p = m.get("payback_months")
+                cells.append(p if isinstance(p, str) else f"{p:.1f}")
+            t.add_row(*cells, style="red" if m["cost_rate"] > 1 else None)
+        c.print(t)
+
+
+@cli.command(name="fleet")
+@click.argument("fleet_file", type=click.Path(path_type=Path))
+@click.option("--from", "start", default=None, help="First day (default: a year before the last).")
+@click.option("--to", "end", default=None, help="Last day (default: the latest in the store).")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the daily P&L per site to this CSV.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def fleet_cmd(fleet_file: Path, start: str | None, end: str | None, csv_path: Path | None, as_json: bool) -> None:
+    """Daily P&L of your sites and machines over the history, with curtailment."""
+    from hashpower.figures.fleet import fleet_figures
+
+    f = fleet_figures(fleet_file, start, end, csv_path)
+    if as_json:
+        _emit(f)
+        return
+    from rich.table import Table
+
+    t = Table(title=f"{f['units']:,} units, {f['from']} .. {f['to']} ({f['days']} days)")
+    for col in ("site", "revenue", "power cost", "hosting", "profit", "curtailed unit-days"):
+        t.add_column(col, justify="left" if col == "site" else "right")
+    for s in f["sites"]:
+        t.add_row(s["site"], _fmt_money(s["revenue_usd"]), _fmt_money(s["power_cost_usd"]),
+                  _fmt_money(s["hosting_cost_usd"]), _fmt_money(s["profit_usd"]), f"{s['curtailed_unit_days']:,.0f}")
+    t.add_row("total", _fmt_money(f["revenue_usd"]), _fmt_money(f["power_cost_usd"]), _fmt_money(f["hosting_cost_usd"]),
+              _fmt_money(f["profit_usd"]), f"{f['curtailed_unit_days']:,.0f}", style="bold")
+    c = _console()
+    c.print(t)
+    if csv_path:
+        c.print(f"daily P&L written to {csv_path}")

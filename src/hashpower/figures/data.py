@@ -1,0 +1,76 @@
+"""Figures of ``hashpower data status/refresh/rebuild/import`` and of ``/v1/history``: the store seen by its user.
+
+Each call goes to :mod:`hashpower.store` (the DuckDB file, ingest, the live sources); this module is
+the one door the interfaces use for it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from hashpower import store
+from hashpower.figures import series
+
+__all__ = ["bitcoind_auth", "db_path", "history_window", "import_csv", "rebuild", "refresh", "source_error",
+           "status", "warm"]
+
+
+def status() -> dict[str, Any]:
+    """Rows, date range and the sources with when each was last refreshed (:func:`hashpower.store.status`)."""
+    return store.status()
+
+
+def db_path() -> Path:
+    """Path of the store's DuckDB file."""
+    return store.db_path()
+
+
+def rebuild() -> dict[str, Any]:
+    """Rebuild the store from the embedded data and replay the kept imports."""
+    return store.rebuild()
+
+
+def import_csv(path: str | Path) -> dict[str, Any]:
+    """Import a user's daily rows atomically; what changed."""
+    return store.import_csv(Path(path))
+
+
+def bitcoind_auth(user: str | None, password: str | None, cookie: str | None) -> Any:
+    """The RPC credentials of a Bitcoin Core node (:func:`hashpower.store.sources.bitcoind.auth`)."""
+    from hashpower.store.sources import bitcoind
+
+    return bitcoind.auth(user, password, cookie)
+
+
+def refresh(source: str, url: str | None, *, timeout: float | None = None, auth: Any = None,
+            progress: Any = None) -> dict[str, Any]:
+    """Append new days or blocks from a live source (:func:`hashpower.store.sources.refresh`)."""
+    from hashpower.store.sources import refresh as _refresh
+
+    return _refresh(source, url, timeout=timeout, auth=auth, progress=progress)
+
+
+def source_error() -> type[Exception]:
+    """The exception class of a failed live source (so that an interface can report it as bad input)."""
+    from hashpower.store.sources._http import SourceError
+
+    return SourceError
+
+
+def warm() -> None:
+    """Build the store if needed and fill the derived-series caches (before a server's first request)."""
+    store.ensure()
+    series.series()
+
+
+def history_window(start: Any = None, end: Any = None, columns: Any = None):
+    """The daily history between two days (inclusive) with the asked columns, indexed by ``YYYY-MM-DD``.
+
+    ``columns`` may be a comma-separated string; bad days or unknown columns raise ``DataError``.
+    """
+    full = series.history()
+    s, e, cols = store.window(start, end, columns, (full.index[0].date(), full.index[-1].date()))
+    h = full.loc[str(s): str(e), cols].copy()
+    h.index = h.index.strftime("%Y-%m-%d")
+    return h

@@ -1,0 +1,97 @@
+"""Figures of ``hashpower machines`` (and ``/v1/machines``): every ASIC's cost rate, margin, breakevens, payback.
+
+The model is :mod:`hashpower.models.machines`; the catalog is :func:`hashpower.store.catalog.catalog`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hashpower.figures.hashprice import DEFAULT_POWER_PRICE_USD_PER_KWH, _positive, hashprice_figures
+from hashpower.models import machines as mc
+from hashpower.store.catalog import catalog
+
+
+def machine_figures(
+    date: Any = None,
+    *,
+    power_price_usd_per_kwh: float = DEFAULT_POWER_PRICE_USD_PER_KWH,
+    price_usd: float | None = None,
+    difficulty: float | None = None,
+    hashprice_usd_per_th_day: float | None = None,
+    pue: float = 1.0,
+    pool_fee_rate: float = 0.0,
+    hosting_fee_usd_per_kwh: float = 0.0,
+    uptime: float = 1.0,
+    capex_usd_per_th: float | None = None,
+    difficulty_growth_rate_per_month: float = 0.0,
+    machines_csv: str | Path | None = None,
+    generation: str | None = None,
+    all_models: bool = False,
+) -> dict[str, Any]:
+    """Unit economics of every catalog model released by ``date``, at a power price."""
+    hp = hashprice_figures(date, price_usd=price_usd, difficulty=difficulty)
+    hp_th = _positive("hashprice_usd_per_th_day", hashprice_usd_per_th_day) or hp["usd_per_th_day"]
+    if generation is not None and generation not in mc.GENERATIONS:
+        raise ValueError(f"generation must be one of {', '.join(mc.GENERATIONS)}, got {generation!r}")
+    if capex_usd_per_th is not None and (not np.isfinite(capex_usd_per_th) or capex_usd_per_th < 0):
+        raise ValueError(f"capex_usd_per_th must be a number >= 0, got {capex_usd_per_th!r}")
+    if not np.isfinite(difficulty_growth_rate_per_month) or difficulty_growth_rate_per_month <= -1:
+        raise ValueError(f"difficulty_growth_rate_per_month must be > -1, got {difficulty_growth_rate_per_month!r}")
+    cat = catalog(machines_csv)
+    keep = np.ones(len(cat), dtype=bool)
+    if not all_models:
+        keep &= cat.release_date <= np.datetime64(hp["date"], "D")
+    if generation:
+        keep &= cat.generation == generation
+    idx = np.flatnonzero(keep)
+    eff, ths, w = cat.efficiency_j_per_th[idx], cat.hashrate_ths[idx], cat.power_w[idx]
+    terms = {"pue": pue, "pool_fee_rate": pool_fee_rate, "hosting_fee_usd_per_kwh": hosting_fee_usd_per_kwh}
+    rate = mc.cost_rate(eff, power_price_usd_per_kwh, hp_th, **terms)
+    revenue = mc.revenue_usd_per_day(ths, hp_th, uptime=uptime, pool_fee_rate=pool_fee_rate)
+    cost = mc.power_cost_usd_per_day(w, power_price_usd_per_kwh, pue=pue, uptime=uptime,
+                                     hosting_fee_usd_per_kwh=hosting_fee_usd_per_kwh)
+    margin = revenue - cost
+    be_price = mc.breakeven_power_price(eff, hp_th, **terms)
+    be_hp = mc.breakeven_hashprice(eff, power_price_usd_per_kwh, **terms)
+    shutdown = mc.shutdown_price_usd(hp["price_usd"], rate) * (hp_th / hp["usd_per_th_day"])
+    payback = (mc.payback_months(capex_usd_per_th * ths, margin, revenue,
+                                 difficulty_growth_rate_per_month=difficulty_growth_rate_per_month)
+               if capex_usd_per_th is not None else None)
+    rows = []
+    for j, i in enumerate(idx):
+        r = {
+            "model": str(cat.model[i]), "manufacturer": str(cat.manufacturer[i]),
+            "generation": str(cat.generation[i]), "release": str(cat.release[i]), "cooling": str(cat.cooling[i]),
+            "hashrate_ths": float(ths[j]), "power_w": float(w[j]), "efficiency_j_per_th": float(eff[j]),
+            "revenue_usd_per_day": float(revenue[j]), "power_cost_usd_per_day": float(cost[j]),
+            "cost_rate": float(rate[j]), "margin_usd_per_day": float(margin[j]),
+            "breakeven_power_price_usd_per_kwh": float(be_price[j]),
+            "breakeven_hashprice_usd_per_ph_day": float(be_hp[j]) * 1e3,
+            "shutdown_price_usd": float(shutdown[j]),
+        }
+        if payback is not None:
+            p = float(payback[j])
+            r["payback_months"] = p if np.isfinite(p) else "never"
+        rows.append(r)
+    summary = {}
+    for gname in mc.GENERATIONS:
+        sel = [r for r in rows if r["generation"] == gname]
+        if sel:
+            summary[gname] = {"models": len(sel), "median_cost_rate": float(np.median([r["cost_rate"] for r in sel])),
+                              "min_cost_rate": min(r["cost_rate"] for r in sel),
+                              "max_cost_rate": max(r["cost_rate"] for r in sel)}
+    return {
+        "date": hp["date"],
+        "price_usd": hp["price_usd"],
+        "difficulty": hp["difficulty"],
+        "hashprice_usd_per_ph_day": hp_th * 1e3,
+        "power_price_usd_per_kwh": float(power_price_usd_per_kwh),
+        "pue": pue, "pool_fee_rate": pool_fee_rate, "hosting_fee_usd_per_kwh": hosting_fee_usd_per_kwh,
+        "uptime": uptime,
+        "generations": summary,
+        "machines": rows,
+    }

@@ -1,0 +1,57 @@
+"""The store layer: the DuckDB file, ingest and validation, the embedded tables, the user's files, live sources.
+
+:mod:`.db` holds the file and its readers, :mod:`.ingest` validates and writes rows (and rebuilds),
+:mod:`.catalog` reads the embedded reference tables, :mod:`.files` the user's TOML files and
+:mod:`.sources` fetches from the live sources. The readers are re-exported here; writing and pandas
+load on first use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hashpower.store.db import (
+    DAILY_COLUMNS,
+    SCHEMA_VERSION,
+    DataError,
+    blocks,
+    check_date,
+    connect,
+    date_range,
+    db_path,
+    embedded_path,
+    ensure,
+    epochs,
+    history,
+    home,
+    imports_dir,
+    keep_import,
+    status,
+    transaction,
+    window,
+)
+
+__all__ = ["DAILY_COLUMNS", "SCHEMA_VERSION", "DataError", "blocks", "check_date", "connect", "date_range",
+           "db_path", "embedded_path", "ensure", "epochs", "history", "home", "import_csv", "imports_dir",
+           "keep_import", "pools", "rebuild", "status", "transaction", "window"]
+
+
+def rebuild() -> dict[str, Any]:
+    """Rebuild the store from the embedded data and replay the kept imports (:func:`.ingest.rebuild`)."""
+    from hashpower.store.ingest import rebuild as _rebuild
+
+    return _rebuild()
+
+
+def import_csv(path) -> dict[str, Any]:
+    """Import a user's daily rows atomically (:func:`.ingest.import_csv`)."""
+    from hashpower.store.ingest import import_csv as _import
+
+    return _import(path)
+
+
+def pools() -> dict[str, Any]:
+    """The embedded pool list (:func:`.catalog.pools`)."""
+    from hashpower.store.catalog import pools as _pools
+
+    return _pools()
