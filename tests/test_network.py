@@ -11,6 +11,7 @@ from conftest import run_cli
 
 from hashpower.figures import network as netfig
 from hashpower.figures import series as analytics
+from hashpower.models import index as mindex
 from hashpower.models import network
 
 # ---------------------------------------------------------------- intervals
@@ -152,11 +153,11 @@ def test_index_is_low_after_the_2020_and_2024_halvings(series):
 
 
 def test_index_bands():
-    assert [network.index_band(v) for v in (0, 9.9, 10, 50, 70, 95, 100)] == [
+    assert [mindex.index_band(v) for v in (0, 9.9, 10, 50, 70, 95, 100)] == [
         "extremely underpaid", "extremely underpaid", "underpaid", "fair", "overpaid", "extremely overpaid",
         "extremely overpaid"]
     with pytest.raises(ValueError):
-        network.index_band(101)
+        mindex.index_band(101)
 
 
 # ---------------------------------------------------------------- outlook and CLI

@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from hashpower.cli import simulate as cmd
-from hashpower.figures.simulate import run, snapshot, sweep
+from hashpower.figures.simulate import run, snapshot
+from hashpower.figures.sweep import sweep
 from hashpower.models import chain
 from hashpower.models import security as sec
 from hashpower.sim import calibrate, engine, grid, reference, results, runner, scenario

@@ -11,11 +11,43 @@ import pytest
 import hashpower
 from hashpower import store
 
+PUBLIC = ["__version__", "Site", "blocks", "breakeven_hashprice", "breakeven_power_price", "brief", "btc_per_th_day",
+          "catalog", "cbeci_power_bounds", "chain", "cost_rate", "difficulty_from_bits", "double_spend_probability",
+          "drawdown_episodes", "epochs", "estimate_next_adjustment", "fleet", "hardware_attack_cost_usd",
+          "hashprice", "hashrate_from_blocks", "hhi", "history", "index", "irr", "lease_table", "load_fleet",
+          "load_site", "lsmc", "machines", "nakamoto_coefficient", "network", "npv", "parse_hashrate", "pivot",
+          "rental_attack_cost_usd_per_hour", "security", "shutdown_price_usd", "simulate", "status", "subsidy_sat",
+          "sustainability_index", "to_ehs", "to_ths", "units", "usd_per_th_day"]
+
 
 def test_public_names_are_pinned():
-    assert hashpower.__all__ == ["__version__", "blocks", "epochs", "history", "status"]
+    assert hashpower.__all__ == PUBLIC
+    assert dir(hashpower) == sorted(PUBLIC)
     for name in hashpower.__all__:
         assert getattr(hashpower, name) is not None
+    assert hashpower.cost_rate is hashpower.machines.cost_rate
+    assert hashpower.Site is hashpower.pivot.Site
+    assert hashpower.sustainability_index is hashpower.index.sustainability_index
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        hashpower.nope  # noqa: B018
+
+
+def test_import_hashpower_loads_no_heavy_library():
+    import subprocess
+    import sys
+
+    code = ("import sys, hashpower; heavy = [m for m in ('numpy', 'pandas', 'duckdb', 'numba', 'httpx') "
+            "if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_a_notebook_session_with_the_public_api(home):
+    h = hashpower.history(start="2026-02-01", end="2026-02-01", columns=["price_usd", "difficulty"])
+    hp = hashpower.usd_per_th_day(h["difficulty"].iloc[0], h["price_usd"].iloc[0], 3.125)
+    cat = hashpower.catalog()
+    cr = hashpower.cost_rate(cat.efficiency_j_per_th, 0.06, hp)
+    assert len(cr) == len(cat) and float(hp) > 0
 
 
 def test_store_is_built_on_first_use(tmp_path, monkeypatch):

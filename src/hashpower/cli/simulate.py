@@ -84,7 +84,7 @@ def simulate(preset: str, paths: int, years: int, seed: int, sets: tuple[str, ..
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def sweep(grid: Path, scheduler: str | None, timeout: float, out: Path | None, as_json: bool) -> None:
     """Run a grid of scenarios (a TOML file) on a Dask cluster; each point equals the same run alone."""
-    from hashpower.figures.simulate import sweep as do_sweep
+    from hashpower.figures.sweep import sweep as do_sweep
 
     console, emit, progress = _console, _emit, _progress
     with progress(not as_json, f"sweep {grid.name}") as cb:

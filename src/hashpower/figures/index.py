@@ -1,6 +1,6 @@
 """Figures of ``hashpower index`` (and ``/v1/index``): the miner sustainability index and its context.
 
-The model is :func:`hashpower.models.network.sustainability_index`.
+The model is :func:`hashpower.models.index.sustainability_index`.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from hashpower.figures.series import _date, _day_index, series
-from hashpower.models import network
-from hashpower.models.network import INDEX_BANDS
+from hashpower.models import index as mindex
+from hashpower.models.index import INDEX_BANDS
 
 __all__ = ["INDEX_BANDS", "index_figures"]
 
@@ -29,7 +29,7 @@ def index_figures(date: Any = None) -> dict[str, Any]:
     return {
         "date": day.isoformat(),
         "sustainability_index": float(idx[i]),
-        "band": network.index_band(float(idx[i])),
+        "band": mindex.index_band(float(idx[i])),
         "lowest_since": _date(int(ls[i]), dates) if ls[i] >= 0 else None,
         "method": "100 x Phi(log(mean30(revenue/difficulty) / mean365) / sd1461); see docs/network.md",
     }

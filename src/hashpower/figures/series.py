@@ -15,6 +15,7 @@ import numpy as np
 
 from hashpower import store
 from hashpower.models import chain, hashprice, network
+from hashpower.models import index as mindex
 from hashpower.models import security as sec
 from hashpower.store.catalog import hardware, template_groups
 
@@ -74,7 +75,7 @@ def _series(path_key: str, mtime: float, power_price_usd_per_kwh: float) -> dict
                                                 eff, power_price_usd_per_kwh)
     for w in (7, 30):
         out[f"episodes_{w}d"] = network.drawdown_episodes(out[f"hashrate_{w}d"][0], MIN_EPISODE_DEPTH)
-    out["index"] = network.sustainability_index(h["revenue_usd"].to_numpy(float), d)
+    out["index"] = mindex.sustainability_index(h["revenue_usd"].to_numpy(float), d)
     out["index_lowest_since"] = network.lowest_since(out["index"])
     return out
 

@@ -1,8 +1,8 @@
-"""Figures of ``hashpower simulate`` and ``hashpower sweep`` (and ``/v1/simulate``): the scenario engine on the store.
+"""Figures of ``hashpower simulate`` (and ``/v1/simulate``): the scenario engine calibrated on the store.
 
 The engine (:mod:`hashpower.sim`) knows neither the store nor the screen: this module reads the
 calibration data from the store (:func:`snapshot`) and hands it to :func:`hashpower.sim.runner.run`
-and :func:`hashpower.sim.grid.sweep`.
+(and, for ``hashpower sweep``, :mod:`hashpower.figures.sweep`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from hashpower.sim.scenario import MAX_PATHS, MAX_YEARS, PRESETS, Scenario, chec
 from hashpower.store.catalog import asic_prices, catalog, lease_table
 
 __all__ = ["MAX_PATHS", "MAX_YEARS", "PRESETS", "Scenario", "check_run_size", "get_preset", "parse_sets", "run",
-           "snapshot", "sweep", "write_outputs"]
+           "snapshot", "write_outputs"]
 
 
 def _leases_median() -> float:
@@ -86,16 +86,6 @@ def run(preset: str | Scenario = "baseline", paths: int = 1000, years: int = 10,
 
     check_run_size(paths, years, seed)
     return _run(preset, paths, years, seed, snapshot=snapshot(), overrides=overrides, progress=progress)
-
-
-def sweep(grid: str | Path | Mapping[str, Any], scheduler: str | None = None, *, timeout_s: float | None = None,
-          progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
-    """Every point of a grid on Dask, calibrated on the store's latest day (:func:`hashpower.sim.grid.sweep`)."""
-    from hashpower.sim.grid import DEFAULT_CONNECT_TIMEOUT_S
-    from hashpower.sim.grid import sweep as _sweep
-
-    return _sweep(grid, scheduler, snapshot=snapshot(),
-                  timeout_s=DEFAULT_CONNECT_TIMEOUT_S if timeout_s is None else timeout_s, progress=progress)
 
 
 def write_outputs(results: Any, out: Path, stem: str) -> dict[str, Any]:

@@ -1,1 +1,1 @@
-"""The HTML briefing: a self-contained report with charts, written from :func:`hashpower.figures.brief.brief_figures`."""
+"""The HTML briefing: a self-contained report with charts (:func:`.html.write_html`)."""

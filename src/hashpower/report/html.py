@@ -127,7 +127,7 @@ def _table(rows: list[tuple[str, str]]) -> str:
 
 
 def write_html(b: dict[str, Any], path: str | Path) -> Path:
-    """Write the briefing ``b`` (from :func:`hashpower.brief.brief_figures`) as one self-contained HTML file."""
+    """Write the briefing ``b`` (from :func:`hashpower.figures.brief.brief_figures`) as one self-contained HTML file."""
     p = Path(path)
     if p.is_dir():
         raise ValueError(f"--html {p} is a folder; give a file name")

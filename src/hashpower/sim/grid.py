@@ -14,7 +14,7 @@ A grid file (TOML) has two tables::
     preset = ["baseline", "consolidation"]
 
 Each point is calibrated where the sweep is started (the store is read there
-only) and simulated on a worker by the same code as :func:`hashpower.sim.run`,
+only) and simulated on a worker by the same code as :func:`hashpower.sim.runner.run`,
 so every point returns exactly the numbers of the same run alone. Points share
 the seed unless ``seed`` is a grid axis: common random numbers, so differences
 between points come from the parameters, not from sampling noise.
@@ -107,7 +107,7 @@ def _prepare(spec: Mapping[str, Any], snap: Any) -> tuple[Any, Scenario, int, in
 
 
 def _run_point(payload: tuple[Any, Scenario, int, int, int, dict[str, Any]]) -> dict[str, Any]:
-    """A worker's task: simulate one calibrated point (the code path of :func:`hashpower.sim.run`)."""
+    """A worker's task: simulate one calibrated point (the code path of :func:`hashpower.sim.runner.run`)."""
     from hashpower.sim.runner import run_model
 
     model, sc, paths, years, seed, point = payload
@@ -152,7 +152,7 @@ def sweep(grid: str | Path | Mapping[str, Any], scheduler: str | None = None, *,
     -------
     dict
         ``runs`` (number of points), ``scheduler``, ``grid`` (the axes), ``run`` (the fixed values)
-        and ``results``: one :func:`hashpower.sim.run` result per point, in grid order, each with
+        and ``results``: one :func:`hashpower.sim.runner.run` result per point, in grid order, each with
         its ``point`` (the axis values).
     """
     if not timeout_s > 0:
