@@ -24,7 +24,8 @@ def test_import_new_days_derives_the_rest(home, tmp_path):
                           ["blocks", "price_usd", "hashrate_ths", "fees_btc", "tx_count", "active_addresses"])
     truncate(home, last_date="2026-05-29")
     res = import_csv(f)
-    assert res == {"file": str(f), "rows_in_file": 3, "rows_changed": 3}
+    assert {k: v for k, v in res.items() if k != "import_id"} == {"file": str(f), "rows_in_file": 3, "rows_changed": 3}
+    assert res["import_id"]
     got = hashpower.history("2026-05-30", "2026-06-01")
     # height, difficulty (epoch by height), subsidy, supply, revenue and market cap are derived
     pd.testing.assert_frame_equal(got, expected, rtol=1e-9, check_dtype=False)
@@ -64,7 +65,7 @@ def test_import_overrides_existing_values(home, tmp_path):
         ("date,blocks\n2026-01-02,5000\n", "plausible range"),
         ("date,price_usd,blocks\n2026-06-05,70000,140\n", "gap"),
         ("date,blocks\n2026-06-02,140\n", "needs price_usd"),
-        ("date,price_usd,blocks,height_end\n2026-06-02,70000,140,1\n", "height_end"),
+        ("date,price_usd,fees_btc,blocks,height_end\n2026-06-02,70000,0.02,140,1\n", "height_end"),
         ("date,price_usd\n2008-01-01,1\n", "before the first day"),
         ("date,price_usd\n", "no rows"),
         ('date,price_usd\n"2026-01-02,1\n', "not a valid CSV"),

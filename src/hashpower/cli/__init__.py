@@ -26,8 +26,14 @@ def main(argv: list[str] | None = None) -> int:
     from hashpower.figures.data import source_error
 
     SourceError = source_error()  # noqa: N806 - a class
+    import warnings
+
     try:
-        rv = cli.main(args=argv, prog_name="hashpower", standalone_mode=False)
+        with warnings.catch_warnings():
+            # a numeric warning (an overflow at an extreme input) is not the user's message: the figure or
+            # the error that follows is; keep stderr to one line
+            warnings.simplefilter("ignore", RuntimeWarning)
+            rv = cli.main(args=argv, prog_name="hashpower", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
         return 0

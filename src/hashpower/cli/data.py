@@ -82,6 +82,8 @@ def rebuild_cmd(as_json: bool) -> None:
     else:
         _console().print(f"rebuilt {res['path']}; imports replayed: {len(res['imports_replayed'])}"
                          + (f"; the previous file is {res['previous_file']}" if res["previous_file"] else ""))
+        for sk in res.get("imports_skipped", []):
+            _console().print(f"skipped import {sk['file']}: {sk['reason']}")
 
 
 @data.command(name="import")
@@ -95,4 +97,46 @@ def import_(file: Path, as_json: bool) -> None:
     if as_json:
         _emit(res)
     else:
-        _console().print(f"{res['file']}: {res['rows_in_file']} rows read, {res['rows_changed']} days added or changed")
+        _console().print(f"{res['file']}: {res['rows_in_file']} rows read, {res['rows_changed']} days added or changed"
+                         + (f"; kept as import {res['import_id']} (undo: hashpower data imports remove "
+                            f"{res['import_id']})" if res.get("import_id") else ""))
+
+
+@data.group(name="imports", invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+def imports_cmd(ctx: click.Context, as_json: bool) -> None:
+    """List the imports kept for rebuilds (id, file, rows, days); 'imports remove ID' undoes one."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from hashpower.figures.data import list_imports
+
+    rows = list_imports()
+    if as_json:
+        _emit({"imports": rows})
+        return
+    if not rows:
+        _console().print("no kept imports")
+        return
+    from rich.table import Table
+
+    t = Table("id", "file", "rows", "first day", "last day")
+    for r in rows:
+        t.add_row(r["id"], r["file"], "" if r["rows"] is None else str(r["rows"]), r["first_date"] or "",
+                  r["last_date"] or r.get("error", ""))
+    _console().print(t)
+
+
+@imports_cmd.command(name="remove")
+@click.argument("import_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def imports_remove(import_id: str, as_json: bool) -> None:
+    """Remove the kept import ID and rebuild the store without it (atomic: on failure nothing changes)."""
+    from hashpower.figures.data import remove_import
+
+    res = remove_import(import_id)
+    if as_json:
+        _emit(res)
+    else:
+        _console().print(f"removed import {res['removed']} ({res['file']}); store rebuilt, "
+                         f"{len(res['imports_replayed'])} imports replayed")

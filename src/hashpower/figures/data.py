@@ -12,7 +12,8 @@ from typing import Any
 from hashpower import store
 from hashpower.figures import series
 
-__all__ = ["bitcoind_auth", "db_path", "history_window", "import_csv", "rebuild", "refresh", "source_error",
+__all__ = ["bitcoind_auth", "db_path", "history_window", "import_csv", "list_imports", "rebuild", "refresh",
+           "remove_import", "source_error",
            "status", "warm"]
 
 
@@ -74,3 +75,17 @@ def history_window(start: Any = None, end: Any = None, columns: Any = None):
     h = full.loc[str(s): str(e), cols].copy()
     h.index = h.index.strftime("%Y-%m-%d")
     return h
+
+
+def list_imports() -> list[dict[str, Any]]:
+    """The kept imports, oldest first (:func:`hashpower.store.imports.list_imports`)."""
+    from hashpower.store.imports import list_imports as _list
+
+    return _list()
+
+
+def remove_import(import_id: str) -> dict[str, Any]:
+    """Remove one kept import and rebuild the store without it (:func:`hashpower.store.imports.remove_import`)."""
+    from hashpower.store.imports import remove_import as _remove
+
+    return _remove(import_id)

@@ -17,5 +17,9 @@ def sweep(grid: str | Path | Mapping[str, Any], scheduler: str | None = None, *,
     from hashpower.sim.grid import DEFAULT_CONNECT_TIMEOUT_S
     from hashpower.sim.grid import sweep as _sweep
 
+    if isinstance(grid, str | Path):
+        from hashpower.store.bounded import load_toml
+
+        grid = load_toml(grid, "grid")
     return _sweep(grid, scheduler, snapshot=snapshot(),
                   timeout_s=DEFAULT_CONNECT_TIMEOUT_S if timeout_s is None else timeout_s, progress=progress)

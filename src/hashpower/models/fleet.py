@@ -38,6 +38,9 @@ __all__ = ["Fleet", "FleetResult", "Site", "daily_pnl", "parse"]
 _SITE_KEYS = {"name", "power_price_usd_per_kwh", "tariff_usd_per_kwh", "pue", "pool_fee_rate",
               "hosting_fee_usd_per_kwh", "uptime", "curtail", "machines"}
 _MACHINE_KEYS = {"model", "count"}
+#: Most machines in one group [units]: ten million is over ten times the whole network's fleet; the bound
+#: keeps every count and sum exact in int64.
+MAX_UNITS_PER_GROUP = 10_000_000
 HOURS = 24
 
 
@@ -156,8 +159,8 @@ def parse(doc: dict[str, Any], catalog: mc.Catalog, origin: str = "fleet") -> Fl
                 raise ValueError(f"{mw}: needs model and count; unknown keys {sorted(bad)}")
             k = catalog.index(str(m["model"]))
             count = m.get("count", 1)
-            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-                raise ValueError(f"{mw}: count must be a whole number >= 0, got {count!r}")
+            if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_UNITS_PER_GROUP:
+                raise ValueError(f"{mw}: count must be a whole number in [0, {MAX_UNITS_PER_GROUP:,}], got {count!r}")
             g_site.append(i)
             g_model.append(str(catalog.model[k]))
             g_count.append(count)

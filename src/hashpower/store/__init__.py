@@ -37,8 +37,8 @@ __all__ = ["DAILY_COLUMNS", "SCHEMA_VERSION", "DataError", "blocks", "check_date
 
 
 def rebuild() -> dict[str, Any]:
-    """Rebuild the store from the embedded data and replay the kept imports (:func:`.ingest.rebuild`)."""
-    from hashpower.store.ingest import rebuild as _rebuild
+    """Rebuild the store from the embedded data and replay the kept imports (:func:`.imports.rebuild`)."""
+    from hashpower.store.imports import rebuild as _rebuild
 
     return _rebuild()
 

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from hashpower.models.machines import Catalog, build_catalog, parse_rows
+from hashpower.store.bounded import read_bounded
 
 __all__ = ["asic_prices", "catalog", "embedded_text", "hardware", "lease_table", "pools", "template_groups"]
 
@@ -58,10 +59,7 @@ def catalog(extra_csv: str | Path | None = None) -> Catalog:
     """
     if extra_csv is None:
         return _embedded_catalog()
-    try:
-        extra = Path(extra_csv).read_text()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"cannot read machine CSV {extra_csv}: {exc}") from None
+    extra = read_bounded(extra_csv, "machine CSV")
     user = parse_rows(extra, str(extra_csv))
     names = {r["model"].lower() for r in user}  # type: ignore[union-attr]
     return build_catalog([r for r in _embedded_rows() if r["model"].lower() not in names] + user)  # type: ignore[union-attr]

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import fcntl
 import os
+import re
 import shutil
+import time
 from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
@@ -217,6 +220,10 @@ def transaction() -> Iterator[duckdb.DuckDBPyConnection]:
             finally:
                 con.close()
             _fsync_replace(tmp, path)
+        except (OSError, duckdb.Error) as exc:
+            if is_out_of_space(exc):
+                raise out_of_space("the change") from None
+            raise
         finally:
             _discard(tmp)
 
@@ -226,13 +233,35 @@ def _damaged(path: Path, exc: BaseException) -> DataError:
                      "run 'hashpower data rebuild' to rebuild it from the embedded data and your imports")
 
 
+#: Pause before a reader tries a store file a second time [s]: a writer's swap is one rename, so a
+#: failure that persists past it is real damage, not a reader caught mid-swap.
+REOPEN_PAUSE_S = 0.05
+
+
 def _check_open(path: Path) -> duckdb.DuckDBPyConnection:
-    try:
-        con = duckdb.connect(str(path), read_only=True)
-        con.execute("SELECT count(*) FROM daily").fetchall()
-        return con
-    except duckdb.Error as exc:
-        raise _damaged(path, exc) from None
+    for attempt in (1, 2):
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+            con.execute("SELECT count(*) FROM daily").fetchall()
+            return con
+        except duckdb.Error as exc:
+            if attempt == 2:
+                raise _damaged(path, exc) from None
+            time.sleep(REOPEN_PAUSE_S)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def is_out_of_space(exc: BaseException) -> bool:
+    """Whether ``exc`` says the disk is full (an ``OSError`` ENOSPC, or DuckDB's own message for it)."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    return isinstance(exc, duckdb.Error) and "no space left" in str(exc).lower()
+
+
+def out_of_space(what: str) -> DataError:
+    """The message for a write that failed on a full disk (the store is unchanged)."""
+    return DataError(f"{what} failed: no space left on the device that holds {home()}; free some space and "
+                     "retry (the store is unchanged)")
 
 
 def connect() -> duckdb.DuckDBPyConnection:
@@ -259,6 +288,9 @@ def keep_import(name: str, csv_text: str) -> Path:
 
 # --------------------------------------------------------------------------- reading
 
+#: The one accepted spelling of a day (``20260101`` and ``2026-W01-1`` are ISO too, but not ours).
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
 
 def _as_date(value: Any, name: str) -> dt.date | None:
     if value is None:
@@ -269,8 +301,11 @@ def _as_date(value: Any, name: str) -> dt.date | None:
         return value
     if hasattr(value, "date") and callable(value.date):  # pandas.Timestamp
         return value.date()
+    text = str(value)
+    if not _ISO_DAY.fullmatch(text):
+        raise DataError(f"{name} must be a date as YYYY-MM-DD, got {value!r}")
     try:
-        return dt.date.fromisoformat(str(value))
+        return dt.date.fromisoformat(text)
     except ValueError:
         raise DataError(f"{name} must be a date as YYYY-MM-DD, got {value!r}") from None
 

@@ -5,32 +5,19 @@ Every failure (no such file, unreadable, not TOML, a bad key) raises ``ValueErro
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
-from typing import Any
 
 from hashpower.models import fleet as fl
 from hashpower.models.pivot import Site
+from hashpower.store.bounded import load_toml
 from hashpower.store.catalog import catalog
 
 __all__ = ["load_fleet", "load_site"]
 
-
-def _toml(p: Path, what: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(p.read_text())
-    except FileNotFoundError:
-        raise ValueError(f"cannot read {what} file {p}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"cannot read {what} file {p}: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{p} is not valid TOML: {exc}") from None
-
-
 def load_fleet(path: str | Path) -> fl.Fleet:
     """Read a fleet TOML file (the format is in :mod:`hashpower.models.fleet`)."""
     p = Path(path)
-    doc = _toml(p, "fleet")
+    doc = load_toml(p, "fleet")
     extra = doc.get("machines_csv")
     if extra is not None and not isinstance(extra, str):
         raise ValueError(f"{p}: machines_csv must be a path")
@@ -41,4 +28,4 @@ def load_fleet(path: str | Path) -> fl.Fleet:
 def load_site(path: str | Path) -> Site:
     """A site from a TOML file whose keys are the fields of :class:`hashpower.models.pivot.Site`."""
     p = Path(path)
-    return Site.from_dict(_toml(p, "site"), origin=str(p))
+    return Site.from_dict(load_toml(p, "site"), origin=str(p))

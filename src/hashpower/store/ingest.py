@@ -11,7 +11,6 @@ store as it was.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 from typing import Any
 
@@ -20,24 +19,25 @@ import numpy as np
 import pandas as pd
 
 from hashpower.models import chain
+from hashpower.store.bounded import read_bounded
 from hashpower.store.db import (
     DAILY_COLUMNS,
     DataError,
-    _create_from_embedded,
-    _discard,
-    _discard_stale,
-    _fsync_replace,
-    _lock,
-    _tmp_path,
-    db_path,
-    home,
-    imports_dir,
     keep_import,
     transaction,
 )
 
-#: Columns a row for a day not yet in the store must carry (the others are derived).
-REQUIRED_NEW_DAY = ("price_usd",)
+#: Columns a row for a day not yet in the store must carry (the others are derived): the price and the
+#: fees, without which hashprice and every figure built on it (machines, brief, security, pivot) is undefined.
+REQUIRED_NEW_DAY = ("price_usd", "fees_btc")
+#: Largest gap between the supply a row states and the supply the subsidy schedule gives at its height [BTC].
+#: Coin Metrics' supply differs from the schedule by -215 .. +200 BTC over the embedded history (unclaimed
+#: subsidies, its +100 BTC revision of 2010-11-14); a thousand BTC keeps a margin and refuses a wrong row.
+SUPPLY_TOLERANCE_BTC = 1_000.0
+#: Days after today (UTC) that an import may carry: one, for a source whose UTC day is already tomorrow.
+MAX_DAYS_AHEAD = 1
+#: Largest import file [bytes]: the whole embedded history as CSV is about 1 MB.
+MAX_IMPORT_BYTES = 16 * 1024 * 1024
 #: Relative change below which a value for a day already stored counts as unchanged
 #: (floating-point noise from a source's own arithmetic, e.g. IssTotUSD / PriceUSD).
 REVISION_RTOL = 1e-12
@@ -186,14 +186,66 @@ def _existing(con: duckdb.DuckDBPyConnection, dates: list[dt.date]) -> pd.DataFr
     ).df()
 
 
-def upsert_daily(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, source: str) -> int:
+def check_chain(table: pd.DataFrame, epochs: pd.DataFrame, dates: list[dt.date], *, what: str = "rows") -> None:
+    """Check the days ``dates`` of a proposed daily ``table`` against the chain; ``DataError`` on the first breach.
+
+    Rules, per day (and the day after, whose continuity a change can break): no day after today (UTC)
+    + :data:`MAX_DAYS_AHEAD`; ``height_end`` equal to the previous day's plus ``blocks`` (so monotone);
+    ``difficulty`` equal to that of the epoch holding ``height_end`` when the store knows that epoch;
+    ``supply_btc`` within :data:`SUPPLY_TOLERANCE_BTC` of the subsidy schedule at ``height_end``.
+    """
+    today = dt.datetime.now(dt.UTC).date()
+    latest = max(dates)
+    if latest > today + dt.timedelta(days=MAX_DAYS_AHEAD):
+        raise DataError(f"{what}: {latest} is in the future (today is {today} UTC); an import may not run ahead "
+                        "of the chain")
+    t = table.sort_values("date").reset_index(drop=True)
+    pos = {d: i for i, d in enumerate(t["date"])}
+    check = sorted({i for d in dates for i in (pos[d], pos[d] + 1) if i < len(t)})
+    he = t["height_end"].to_numpy(float)
+    blocks = t["blocks"].to_numpy(float)
+    diff = t["difficulty"].to_numpy(float)
+    supply = t["supply_btc"].to_numpy(float)
+    starts, ends = epochs["start_height"].to_numpy(), epochs["end_height"].to_numpy()
+    ediff = epochs["difficulty"].to_numpy(float)
+    for i in check:
+        day = t["date"].iloc[i]
+        if i > 0 and he[i] != he[i - 1] + blocks[i]:
+            raise DataError(f"{what}: {day}: height_end {he[i]:.0f} is not the previous day's {he[i - 1]:.0f} plus "
+                            f"blocks {blocks[i]:.0f}")
+        k = int(np.searchsorted(starts, he[i], side="right")) - 1
+        if k >= 0 and he[i] <= ends[k] and np.isfinite(ediff[k]) and not np.isclose(diff[i], ediff[k], rtol=1e-9):
+            raise DataError(f"{what}: {day}: difficulty {diff[i]:.6g} disagrees with epoch {k} (heights "
+                            f"{starts[k]}..{ends[k]}), whose difficulty is {ediff[k]:.6g}")
+        scheduled = _issued_sat(-1, int(he[i]) + 1) / chain.SAT_PER_BTC
+        if np.isfinite(supply[i]) and abs(supply[i] - scheduled) > SUPPLY_TOLERANCE_BTC:
+            raise DataError(f"{what}: {day}: supply_btc {supply[i]:,.2f} is not within {SUPPLY_TOLERANCE_BTC:,.0f} "
+                            f"BTC of the issuance schedule at height {he[i]:.0f} ({scheduled:,.2f} BTC)")
+
+
+def _check_against_store(con: duckdb.DuckDBPyConnection, out: pd.DataFrame, what: str) -> None:
+    """:func:`check_chain` on the store's table with ``out`` applied (days around them only)."""
+    first = min(out["date"]) - dt.timedelta(days=1)
+    cur = con.execute(f"SELECT date, {', '.join(DAILY_COLUMNS)} FROM daily WHERE date >= ? ORDER BY date",
+                      [first]).df()
+    cur["date"] = pd.to_datetime(cur["date"]).dt.date
+    table = pd.concat([cur[~cur["date"].isin(set(out["date"]))], out], ignore_index=True)
+    ep = con.execute("SELECT start_height, end_height, difficulty FROM epochs ORDER BY start_height").df()
+    check_chain(table, ep, list(out["date"]), what=what)
+
+
+def upsert_daily(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, source: str, *, what: str = "rows") -> int:
     """Upsert validated daily rows; return how many days were added or changed.
 
     Days already in the store take the given non-missing values; days after
     the store's last day must follow it without a gap and are completed by
     :func:`complete_new_days`.
     """
-    rows = validate_daily(rows)
+    rows = validate_daily(rows, what=what)
+    today = dt.datetime.now(dt.UTC).date()
+    if rows["date"].iloc[-1] > today + dt.timedelta(days=MAX_DAYS_AHEAD):
+        raise DataError(f"{what}: {rows['date'].iloc[-1]} is in the future (today is {today} UTC); an import may "
+                        "not run ahead of the chain")
     first, last = con.execute("SELECT min(date), max(date) FROM daily").fetchall()[0]
     if rows["date"].iloc[0] < first:
         raise DataError(f"rows start on {rows['date'].iloc[0]}, before the first day of the chain data ({first})")
@@ -221,6 +273,7 @@ def upsert_daily(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, source: str
     if not changed:
         return 0
     out = pd.concat(changed, ignore_index=True).reindex(columns=["date", *DAILY_COLUMNS])
+    _check_against_store(con, out, what)
     out["source"] = source
     con.register("incoming", out)
     try:
@@ -314,13 +367,12 @@ def record_source(con: duckdb.DuckDBPyConnection, name: str, rows_added: int, no
 
 
 def read_daily_csv(path: Path) -> pd.DataFrame:
-    """Read a user's CSV of daily rows (``date`` plus any of the documented columns)."""
+    """Read a user's CSV of daily rows (``date`` plus any of the documented columns); a regular file, bounded."""
+    import io
+
+    text = read_bounded(path, "import", MAX_IMPORT_BYTES)
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise DataError(f"cannot read {path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"cannot read {path}: {exc}") from None
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise DataError(f"{path} is not a valid CSV: {str(exc).splitlines()[0]}") from None
     df.columns = [c.strip() for c in df.columns]
@@ -330,45 +382,22 @@ def read_daily_csv(path: Path) -> pd.DataFrame:
 def import_csv(path: Path) -> dict[str, Any]:
     """Import a user's daily rows atomically; return what changed.
 
-    A copy of the file is kept under ``$HASHPOWER_HOME/imports`` (before the
-    store is swapped, so an import is never lost), and ``data rebuild``
-    replays the kept copies.
+    The rows are checked against the chain before they land (:func:`check_chain`); a refused file
+    leaves the store and the kept imports unchanged. A copy of an accepted file is kept under
+    ``$HASHPOWER_HOME/imports`` (before the store is swapped, so an import is never lost);
+    ``data rebuild`` replays the kept copies and ``data imports remove ID`` undoes one.
     """
+    text = read_bounded(Path(path), "import", MAX_IMPORT_BYTES)
     rows = validate_daily(read_daily_csv(Path(path)), what=str(path))
     with transaction() as con:
-        n = upsert_daily(con, rows, source="import")
+        n = upsert_daily(con, rows, source="import", what=str(path))
+        kept = None
         if n:
             record_source(con, "import", n, f"last file: {Path(path).name}")
-            keep_import(Path(path).name, Path(path).read_text())
-    return {"file": str(path), "rows_in_file": len(rows), "rows_changed": n}
+            kept = keep_import(Path(path).name, text)
+    return {"file": str(path), "rows_in_file": len(rows), "rows_changed": n,
+            "import_id": _import_id(kept) if kept else None}
 
 
-def rebuild() -> dict[str, Any]:
-    """Rebuild the store from the embedded data and replay the kept imports; the old file is kept aside."""
-    path = db_path()
-    home().mkdir(parents=True, exist_ok=True)
-    with _lock():
-        _discard_stale()
-        tmp = _tmp_path()
-        replayed = []
-        try:
-            con = duckdb.connect(str(tmp))
-            try:
-                _create_from_embedded(con)
-                for f in sorted(imports_dir().glob("*.csv")) if imports_dir().exists() else []:
-                    rows = validate_daily(read_daily_csv(f), what=str(f))
-                    n = upsert_daily(con, rows, source="import")
-                    record_source(con, "import", n, f"replayed {f.name}")
-                    replayed.append(f.name)
-                con.execute("CHECKPOINT")
-            finally:
-                con.close()
-            aside = None
-            if path.exists():
-                aside = path.with_name(f"{path.name}.replaced-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}")
-                os.replace(path, aside)
-            Path(str(path) + ".wal").unlink(missing_ok=True)
-            _fsync_replace(tmp, path)
-        finally:
-            _discard(tmp)
-    return {"path": str(path), "imports_replayed": replayed, "previous_file": str(aside) if aside else None}
+def _import_id(p: Path) -> str:
+    return p.name.split("-", 1)[0]
