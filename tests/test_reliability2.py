@@ -230,3 +230,34 @@ def test_an_extreme_power_price_gives_one_line(home):
 def test_only_iso_days_are_dates(home, date):
     r = run_cli("hashprice", "--date", date, home=home)
     assert r.returncode == 2 and "YYYY-MM-DD" in r.stderr, r.stderr
+
+
+_READER = """
+import sys, time
+from hashpower import store
+ok = damaged = 0
+end = time.monotonic() + float(sys.argv[1])
+while time.monotonic() < end:
+    try:
+        con = store.connect()
+        con.execute("SELECT count(*) FROM daily").fetchall()
+        con.close()
+        ok += 1
+    except store.DataError as exc:
+        damaged += "damaged" in str(exc)
+print(ok, damaged)
+"""
+
+
+def test_readers_never_see_a_damaged_store_during_rebuilds(home):
+    env = {**os.environ, "HASHPOWER_HOME": str(home)}
+    reader = subprocess.Popen([sys.executable, "-c", _READER, "25" if SOAK else "8"], env=env,
+                              stdout=subprocess.PIPE, text=True)
+    rebuilds = 0
+    while reader.poll() is None:
+        assert run_cli("data", "rebuild", home=home).returncode == 0
+        rebuilds += 1
+    out, _ = reader.communicate()
+    ok, damaged = map(int, out.split())
+    assert rebuilds >= 2 and ok > 50
+    assert damaged == 0, f"{damaged} of {ok + damaged} reads said 'damaged' during {rebuilds} rebuilds"
