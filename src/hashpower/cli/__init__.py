@@ -13,6 +13,8 @@ its command (:mod:`hashpower.figures`): :mod:`.brief`, :mod:`.economics`
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from hashpower.cli import brief, data, economics, network, pivot, serve, simulate  # noqa: F401 - registers the commands
@@ -23,11 +25,18 @@ __all__ = ["EXIT_BAD_INPUT", "cli", "main"]
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, turning bad input into one line on stderr and exit status 2."""
-    from hashpower.figures.data import source_error
-
-    SourceError = source_error()  # noqa: N806 - a class
     import warnings
 
+    from hashpower.cli import _app
+    from hashpower.figures import cache
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    _app.CACHE_KEY = cache.key(args)
+    if _app.CACHE_KEY is not None:
+        hit = cache.get(_app.CACHE_KEY)
+        if hit is not None:
+            sys.stdout.write(hit)
+            return 0
     try:
         with warnings.catch_warnings():
             # a numeric warning (an overflow at an extreme input) is not the user's message: the figure or
@@ -43,11 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     except click.Abort:
         click.echo("hashpower: aborted", err=True)
         return 130
-    except (ValueError, SourceError, OSError) as exc:
-        msg = " ".join(str(exc).split()) or type(exc).__name__
-        click.echo(f"hashpower: error: {msg}", err=True)
-        return EXIT_BAD_INPUT
     except Exception as exc:
+        if _is_bad_input(exc):
+            msg = " ".join(str(exc).split()) or type(exc).__name__
+            click.echo(f"hashpower: error: {msg}", err=True)
+            return EXIT_BAD_INPUT
         import duckdb
 
         if isinstance(exc, duckdb.Error):
@@ -58,3 +67,15 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_BAD_INPUT
         raise
     return rv if isinstance(rv, int) else 0
+
+
+def _is_bad_input(exc: BaseException) -> bool:
+    """Bad input or an unusable source: a ``ValueError``, an ``OSError`` or a live source's ``SourceError``.
+
+    The source module is looked up only if a command loaded it (a ``SourceError`` cannot come from
+    anywhere else), so that the commands that need no live source never import the HTTP client.
+    """
+    if isinstance(exc, ValueError | OSError):
+        return True
+    http = sys.modules.get("hashpower.store.sources._http")
+    return http is not None and isinstance(exc, http.SourceError)

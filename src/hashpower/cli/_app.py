@@ -13,8 +13,17 @@ from hashpower.figures.format import json_safe
 EXIT_BAD_INPUT = 2
 
 
+#: The output-cache key of the running command line (set by :func:`hashpower.cli.main`), or None.
+CACHE_KEY: str | None = None
+
+
 def _emit(obj: dict[str, Any]) -> None:
-    click.echo(json.dumps(json_safe(obj), indent=2, default=str, allow_nan=False))
+    text = json.dumps(json_safe(obj), indent=2, default=str, allow_nan=False)
+    click.echo(text)
+    if CACHE_KEY is not None:
+        from hashpower.figures import cache
+
+        cache.put(CACHE_KEY, text + "\n")
 
 
 def _console():

@@ -3,37 +3,33 @@
 :mod:`.db` holds the file and its readers, :mod:`.ingest` validates and writes rows (and rebuilds),
 :mod:`.catalog` reads the embedded reference tables, :mod:`.files` the user's TOML files and
 :mod:`.sources` fetches from the live sources. The readers are re-exported here; writing and pandas
-load on first use.
+load on first use (every name here loads its module on first use).
 """
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
-from hashpower.store.db import (
-    DAILY_COLUMNS,
-    SCHEMA_VERSION,
-    DataError,
-    blocks,
-    check_date,
-    connect,
-    date_range,
-    db_path,
-    embedded_path,
-    ensure,
-    epochs,
-    history,
-    home,
-    imports_dir,
-    keep_import,
-    status,
-    transaction,
-    window,
-)
+#: Readers re-exported from :mod:`.db`, loaded on first use so that ``hashpower.store.paths`` and the
+#: other light modules import without DuckDB.
+_FROM_DB = frozenset({"DAILY_COLUMNS", "SCHEMA_VERSION", "DataError", "blocks", "check_date", "connect",
+    "date_range", "db_path", "embedded_path", "ensure", "epochs", "history", "home", "imports_dir", "keep_import",
+    "status", "transaction", "window"})
 
 __all__ = ["DAILY_COLUMNS", "SCHEMA_VERSION", "DataError", "blocks", "check_date", "connect", "date_range",
            "db_path", "embedded_path", "ensure", "epochs", "history", "home", "import_csv", "imports_dir",
            "keep_import", "pools", "rebuild", "status", "transaction", "window"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_DB:
+        return getattr(import_module("hashpower.store.db"), name)
+    raise AttributeError(f"module 'hashpower.store' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
 
 
 def rebuild() -> dict[str, Any]:

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from hashpower.store.paths import db_path, home
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -69,17 +71,6 @@ _EMBEDDED = {
 
 class DataError(ValueError):
     """Bad data or a bad request against the store; the store is left unchanged."""
-
-
-def home() -> Path:
-    """The folder that holds the store: ``$HASHPOWER_HOME`` or ``~/.local/share/hashpower``."""
-    env = os.environ.get("HASHPOWER_HOME")
-    return Path(env).expanduser() if env else Path.home() / ".local" / "share" / "hashpower"
-
-
-def db_path() -> Path:
-    """Path of the DuckDB file."""
-    return home() / "hashpower.duckdb"
 
 
 def embedded_path(name: str) -> Path:
