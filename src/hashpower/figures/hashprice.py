@@ -35,6 +35,30 @@ def _positive(name: str, value: float | None) -> float | None:
     return v
 
 
+_WEEK_COLUMNS = ("price_usd", "fees_btc", "blocks", "height_end", "difficulty", "hashrate_ths")
+
+
+def _week(date: Any) -> tuple[dt.date, dict[str, float], np.ndarray]:
+    """The day, its row and the 7-day hashrate up to it [TH/s].
+
+    From the in-process cached history when it is loaded (a server), else straight from the store as
+    numpy arrays, so that one command in a fresh process loads neither pandas nor the whole history.
+    """
+    import sys
+
+    s = sys.modules.get("hashpower.figures.series")
+    if s is not None and s._history.cache_info().currsize:
+        day = s.check_day(date)
+        full = s.history()
+        i = int(full.index.searchsorted(np.datetime64(day, "ns")))
+        h = full.iloc[max(i - 6, 0): i + 1]
+        return day, {c: float(h[c].iloc[-1]) for c in _WEEK_COLUMNS}, h["hashrate_ths"].to_numpy(float)
+    from hashpower import store
+
+    day, a = store.recent(date, 7, _WEEK_COLUMNS)
+    return day, {c: float(a[c][-1]) for c in _WEEK_COLUMNS}, a["hashrate_ths"]
+
+
 def hashprice_figures(
     date: Any = None,
     *,
@@ -50,13 +74,7 @@ def hashprice_figures(
     Fees default to the day's mean fees per block; the subsidy is that of the
     next block after the day's last.
     """
-    from hashpower.figures import series
-
-    day = _day(date)
-    full = series.history()
-    i = int(full.index.searchsorted(np.datetime64(day, "ns")))
-    h = full.iloc[max(i - 6, 0): i + 1]
-    row = h.iloc[-1]
+    day, row, hashrate_week_ths = _week(date)
     price = _positive("price_usd", price_usd) or float(row["price_usd"])
     if not np.isfinite(price):
         raise ValueError(f"there is no price for {day}; give price_usd")
@@ -80,7 +98,8 @@ def hashprice_figures(
         if difficulty is not None:
             hashrate_ehs = diff * 2**32 / spacing / 1e18
         else:
-            hashrate_ehs = float(h["hashrate_ths"].mean()) / 1e6
+            ok = ~np.isnan(hashrate_week_ths)
+            hashrate_ehs = float(np.sum(hashrate_week_ths[ok]) / np.count_nonzero(ok)) / 1e6 if ok.any() else np.nan
     usd_th = btc_th * price
     if not np.isfinite(usd_th) or usd_th <= 0:
         raise ValueError("the inputs give a hashprice too large or too small to represent; "

@@ -13,13 +13,13 @@ from typing import Any
 
 #: Readers re-exported from :mod:`.db`, loaded on first use so that ``hashpower.store.paths`` and the
 #: other light modules import without DuckDB.
-_FROM_DB = frozenset({"DAILY_COLUMNS", "SCHEMA_VERSION", "DataError", "blocks", "check_date", "connect",
+_FROM_DB = frozenset({"recent", "DAILY_COLUMNS", "SCHEMA_VERSION", "DataError", "blocks", "check_date", "connect",
     "date_range", "db_path", "embedded_path", "ensure", "epochs", "history", "home", "imports_dir", "keep_import",
     "status", "transaction", "window"})
 
 __all__ = ["DAILY_COLUMNS", "SCHEMA_VERSION", "DataError", "blocks", "check_date", "connect", "date_range",
            "db_path", "embedded_path", "ensure", "epochs", "history", "home", "import_csv", "imports_dir",
-           "keep_import", "pools", "rebuild", "status", "transaction", "window"]
+           "keep_import", "pools", "rebuild", "recent", "status", "transaction", "window"]
 
 
 def __getattr__(name: str) -> Any:

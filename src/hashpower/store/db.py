@@ -353,6 +353,28 @@ def history(start: Any = None, end: Any = None, columns: Sequence[str] | None = 
     return df.set_index("date")
 
 
+def recent(date: Any, n_days: int, columns: Sequence[str], name: str = "date") -> tuple[dt.date, dict[str, Any]]:
+    """The ``n_days`` stored days up to ``date`` (default the latest) as numpy arrays, oldest first.
+
+    A read path without pandas, for the commands that need a few rows: the day is checked as
+    :func:`check_date` checks it, a missing value is NaN.
+    """
+    import numpy as np
+
+    unknown = [c for c in columns if c not in DAILY_COLUMNS]
+    if unknown:
+        raise DataError(f"unknown columns {unknown}")
+    con = connect()
+    try:
+        bounds = con.execute("SELECT min(date), max(date) FROM daily").fetchall()[0]
+        day = bounds[1] if date is None else check_date(date, name, bounds)
+        res = con.execute(f"SELECT {', '.join(columns)} FROM daily WHERE date <= ? ORDER BY date DESC LIMIT ?",
+                          [day, int(n_days)]).fetchnumpy()
+    finally:
+        con.close()
+    return day, {c: np.ma.filled(np.ma.asarray(res[c]).astype(float), np.nan)[::-1] for c in columns}
+
+
 def window(start: Any, end: Any, columns: Sequence[str] | str | None,
            bounds: tuple[dt.date, dt.date]) -> tuple[dt.date, dt.date, list[str]]:
     """Check a request for daily rows; return its first and last day (within ``bounds``) and its columns.
