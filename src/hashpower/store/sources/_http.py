@@ -109,19 +109,30 @@ class _DeadlineBackend:
         self._inner.sleep(seconds)
 
 
-def make_client(base_url: str, timeout: float | None = None, **kwargs: Any) -> httpx.Client:
-    """An ``httpx.Client`` for ``base_url`` with the default timeouts (or ``timeout`` seconds).
+class BoundedClient(httpx.Client):
+    """An ``httpx.Client`` that carries the deadline of one whole response [s] for :func:`request`."""
 
-    Its network layer ends every read and write by the request deadline that
-    :func:`request` sets, so that a server dripping headers cannot outlast it.
+    def __init__(self, *args: Any, deadline_s: float = DEFAULT_REQUEST_DEADLINE_S, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.deadline_s = float(deadline_s)
+        # httpx 0.28 / httpcore 1.0: the connection pools (also those of proxies from the environment) do
+        # their I/O through a network backend; wrap it so that every read and write ends by the deadline.
+        for transport in (self._transport, *self._mounts.values()):
+            pool = getattr(transport, "_pool", None)
+            if pool is not None and hasattr(pool, "_network_backend"):
+                pool._network_backend = _DeadlineBackend(pool._network_backend)
+
+
+def make_client(base_url: str, timeout: float | None = None, **kwargs: Any) -> BoundedClient:
+    """A client for ``base_url`` with the default timeouts (or ``timeout`` seconds), redirects not followed.
+
+    Each whole response must arrive within ``timeout`` seconds (default
+    :data:`DEFAULT_REQUEST_DEADLINE_S`), so that a server dripping headers or
+    body cannot outlast it.
     """
     t = DEFAULT_TIMEOUT if timeout is None else httpx.Timeout(timeout, connect=min(timeout, 5.0))
-    client = httpx.Client(base_url=base_url, timeout=t, follow_redirects=False, **kwargs)
-    pool = getattr(getattr(client, "_transport", None), "_pool", None)
-    if pool is not None and hasattr(pool, "_network_backend"):  # httpx 0.28 / httpcore 1.0
-        pool._network_backend = _DeadlineBackend(pool._network_backend)
-    client._hashpower_deadline_s = DEFAULT_REQUEST_DEADLINE_S if timeout is None else float(timeout)  # type: ignore[attr-defined]
-    return client
+    deadline_s = DEFAULT_REQUEST_DEADLINE_S if timeout is None else float(timeout)
+    return BoundedClient(base_url=base_url, timeout=t, follow_redirects=False, deadline_s=deadline_s, **kwargs)
 
 
 @contextlib.contextmanager
@@ -174,7 +185,7 @@ def request(
     attempts = DEFAULT_ATTEMPTS if attempts is None else attempts
     pause = DEFAULT_BACKOFF_S if backoff_s is None else backoff_s
     cap_bytes = MAX_RESPONSE_BYTES if max_bytes is None else max_bytes
-    deadline_s = getattr(client, "_hashpower_deadline_s", DEFAULT_REQUEST_DEADLINE_S)
+    deadline_s = getattr(client, "deadline_s", DEFAULT_REQUEST_DEADLINE_S)
     where = f"{what}: {method} {_path_only(client, url)}"
     last = ""
     for attempt in range(1, attempts + 1):
