@@ -225,3 +225,56 @@ def test_echoed_cookie_is_never_printed(home, server, tmp_path):
     assert "RPC error" in r.stderr
     b64 = base64.b64encode(f"__cookie__:{cookie_secret}".encode()).decode()
     _no_secret(r.stdout, r.stderr, secrets=(cookie_secret, b64))
+
+
+# --- the helpers, in process --------------------------------------------------------------------------------
+
+def test_cap_counts_decompressed_bytes():
+    """A small gzip body that inflates past the cap is refused (a decompression bomb)."""
+    import gzip
+
+    import httpx
+
+    from hashpower.store.sources._http import BoundedClient, request
+
+    bomb = gzip.compress(b"0" * 10_000_000)
+
+    def answer(req: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"Content-Encoding": "gzip", "Content-Length": str(len(bomb))},
+                              content=bomb)
+
+    with BoundedClient(base_url="http://t", transport=httpx.MockTransport(answer)) as client:
+        with pytest.raises(SourceError, match="t: GET http://t/x: the response is over the cap of 1,000,000 bytes"):
+            request(client, "GET", "x", what="t", max_bytes=1_000_000)
+        ok = request(client, "GET", "x", what="t", max_bytes=20_000_000)
+    assert len(ok.content) == 10_000_000
+
+
+def test_json_nesting_over_the_limit_is_refused_without_recursion():
+    import httpx
+
+    from hashpower.store.sources._http import MAX_JSON_DEPTH, json_body
+
+    ok = "[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH
+    assert json_body(httpx.Response(200, content=ok.encode()), "t") is not None
+    for depth in (MAX_JSON_DEPTH + 1, 100_000):
+        deep = "[" * depth + "]" * depth
+        with pytest.raises(SourceError, match=f"t: the response nests JSON deeper than {MAX_JSON_DEPTH} levels"):
+            json_body(httpx.Response(200, content=deep.encode()), "t")
+
+
+def test_redaction_of_urls_and_auth():
+    import httpx
+
+    from hashpower.store.sources._http import redact, redact_url, secrets_of
+
+    assert redact_url("https://u:p%40ss@h.example:8443/v4?api_key=abc&assets=btc") == \
+        "https://***@h.example:8443/v4?api_key=***&assets=btc"
+    assert redact_url("http://127.0.0.1:8332") == "http://127.0.0.1:8332"
+    secrets = secrets_of("http://u:p%40ss-word@h/", httpx.BasicAuth("rpc", "rpc-secret"))
+    text = ("echo p@ss-word p%40ss-word " + base64.b64encode(b"u:p@ss-word").decode() + " Basic "
+            + base64.b64encode(b"rpc:rpc-secret").decode() + " rpc-secret see http://x:y@host/")
+    clean = redact(text, secrets)
+    for s in ("p@ss-word", "p%40ss-word", "rpc-secret", base64.b64encode(b"rpc:rpc-secret").decode(), "x:y@"):
+        assert s not in clean, clean
+    assert "http://***@host/" in clean
