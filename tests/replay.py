@@ -5,11 +5,21 @@ that the sources make, and can misbehave on demand: ``mode`` "malformed"
 (a body that is not the documented shape), "error" (HTTP 500), "hang" (no
 answer until the client gives up) or "garbage" (not JSON at all); ``delay_s``
 slows every answer.
+
+Modes that a bounded client must survive: "endless_chunked" (a chunked body
+that never ends), "drip_body" (the body at one byte a second), "drip_headers"
+(the headers at one byte a second), "looping_token" (Coin Metrics pages that
+always name the same next page), "endless_pages" (a new next page forever),
+"huge_body" (a 300 MB body with its Content-Length), "nested" (JSON nested
+200,000 levels deep) and "redirect" (a 302 with a JSON body). "echo_auth"
+answers HTTP 500 whose body echoes the request's Authorization header and URL;
+"echo_auth_rpc" answers a JSON-RPC batch whose errors echo it.
 """
 
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import sys
 import threading
@@ -20,6 +30,10 @@ from urllib.parse import parse_qs, urlparse
 
 DATA = Path(__file__).parent / "data"
 RPC_USER, RPC_PASSWORD = "hashpower-test", "s3cret-pa55word"
+#: Size of the "huge_body" answer [bytes].
+HUGE_BODY_BYTES = 300 * 1024 * 1024
+#: Pause between the bytes of a "drip" answer [s].
+DRIP_PAUSE_S = 1.0
 
 
 class Replay:
@@ -37,6 +51,7 @@ class Replay:
         self.by_hash = {v["hash"]: v for v in self.rpc.values()}
         self.by_txid = {v["coinbase_tx"]["txid"]: v for v in self.rpc.values()}
         self.tip = max(self.blocks)
+        self.page_counter = itertools.count()
 
 
 def _handler(state: Replay) -> type[BaseHTTPRequestHandler]:
@@ -52,10 +67,79 @@ def _handler(state: Replay) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
+        def _write(self, data: bytes) -> bool:
+            """Write raw bytes; False once the client has gone."""
+            try:
+                self.wfile.write(data)
+                self.wfile.flush()
+            except OSError:
+                return False
+            return not state.stop.is_set()
+
+        def _unbounded(self) -> bool:
+            """The answers that only a bounded client survives; True when one was sent."""
+            mode = state.mode
+            if mode == "endless_chunked":
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                chunk = b" " * 65536
+                frame = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
+                while self._write(frame):
+                    pass
+            elif mode == "drip_body":
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "100000")
+                self.end_headers()
+                while self._write(b" "):
+                    state.stop.wait(DRIP_PAUSE_S)
+            elif mode == "drip_headers":
+                if self._write(b"HTTP/1.1 200 OK\r\nX-Drip: "):
+                    while self._write(b"a"):
+                        state.stop.wait(DRIP_PAUSE_S)
+            elif mode == "huge_body":
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(HUGE_BODY_BYTES))
+                self.end_headers()
+                chunk, sent = b" " * 65536, 0
+                while sent < HUGE_BODY_BYTES and self._write(chunk):
+                    sent += len(chunk)
+            elif mode == "nested" and not self.path.endswith("/tip/height"):
+                self._send(200, "[" * 200_000 + "]" * 200_000)
+            elif mode == "redirect":
+                self.send_response(302)
+                self.send_header("Location", "http://mirror-user:mirror-pass@127.0.0.1:9/elsewhere")
+                body = b'{"data": [], "result": null}'
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self._write(body)
+            else:
+                return False
+            return True
+
+        def _echo(self) -> bool:
+            """Answer with the request's credentials in the error body; True when one was sent."""
+            if state.mode not in ("echo_auth", "echo_auth_rpc"):
+                return False
+            echoed = f"unauthorized: Authorization={self.headers.get('Authorization')} path={self.path}"
+            if state.mode == "echo_auth" or self.command == "GET":
+                self._send(500, json.dumps({"result": None, "error": {"code": -1, "message": echoed}, "id": 0}))
+                return True
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+            self._send(200, json.dumps([{"result": None, "error": {"code": -1, "message": echoed}, "id": c["id"]}
+                                        for c in body]))
+            return True
+
         def _misbehave(self) -> bool:
             self.close_connection = True
             if state.delay_s:
                 state.stop.wait(state.delay_s)
+            if self._unbounded():
+                return True
             if state.mode == "hang":
                 state.stop.wait(30)
                 return True
@@ -69,7 +153,7 @@ def _handler(state: Replay) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:  # noqa: N802
             state.requests.append(self.path)
-            if self._misbehave():
+            if self._echo() or self._misbehave():
                 return
             url = urlparse(self.path)
             q = parse_qs(url.query)
@@ -77,6 +161,9 @@ def _handler(state: Replay) -> type[BaseHTTPRequestHandler]:
                 if state.mode == "malformed":
                     return self._send(200, '{"error": {"type": "bad_parameter"}}')
                 page = state.cm_pages[1 if "next_page_token" in q else 0]
+                if state.mode in ("looping_token", "endless_pages"):
+                    n = next(state.page_counter) if state.mode == "endless_pages" else 0
+                    page = {**state.cm_pages[0], "next_page_token": f"token-{n}"}
                 return self._send(200, json.dumps(page))
             if url.path == "/api/blocks/tip/height":
                 return self._send(200, str(state.tip), "text/plain")
@@ -90,6 +177,8 @@ def _handler(state: Replay) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:  # noqa: N802
             state.requests.append(self.path)
+            if self._echo():
+                return
             expected = "Basic " + base64.b64encode(f"{RPC_USER}:{RPC_PASSWORD}".encode()).decode()
             if self.headers.get("Authorization") != expected:
                 return self._send(401, "")
@@ -123,12 +212,19 @@ def _handler(state: Replay) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hung up (as a bounded one does) is no error; others are printed."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class ReplayServer:
     """Run a :class:`Replay` on 127.0.0.1 on a free port, in a thread."""
 
     def __init__(self) -> None:
         self.state = Replay()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.state))
+        self.httpd = _Server(("127.0.0.1", 0), _handler(self.state))
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 

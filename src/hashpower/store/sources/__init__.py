@@ -13,7 +13,15 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from hashpower.store.sources._http import SourceError, make_client
+from hashpower.store.sources._http import (
+    SourceError,
+    check_url,
+    make_client,
+    redact,
+    redact_url,
+    refresh_deadline,
+    secrets_of,
+)
 
 __all__ = ["SOURCES", "SourceError", "default_url", "refresh"]
 
@@ -41,6 +49,7 @@ def refresh(
     timeout: float | None = None,
     auth: Any = None,
     progress: Callable[[int, int], None] | None = None,
+    deadline_s: float | None = None,
 ) -> dict[str, Any]:
     """Append what ``source`` has beyond the store's last day or block; atomic.
 
@@ -53,28 +62,46 @@ def refresh(
     today : datetime.date, optional
         The current UTC day; days before it are complete (default: now).
     timeout : float, optional
-        Per-request timeout [s].
+        Per-request timeout [s]: each whole response must arrive within it.
     auth : httpx.Auth, optional
         Credentials (bitcoind).
     progress : callable(done, total), optional
         Called as the fetch advances.
+    deadline_s : float, optional
+        Deadline of the whole refresh [s] (default ``DEFAULT_REFRESH_DEADLINE_S``).
+
+    Credentials (the URL's user and password, the ``auth`` header, a cookie's
+    contents) never appear in the result, in an error or in the store.
 
     Returns
     -------
     dict
         ``source``, ``days_added``, ``blocks_added`` and the store's new last date and height.
     """
+    base = url or default_url(source)
+    secrets = secrets_of(base, auth)
+    try:
+        check_url(base, source)
+        with refresh_deadline(deadline_s):
+            result = _refresh(source, base, today, timeout, auth, progress)
+    except SourceError as exc:
+        raise SourceError(redact(str(exc), secrets)) from None
+    result["url"] = redact(redact_url(base), secrets)
+    return result
+
+
+def _refresh(source: str, base: str, today: dt.date | None, timeout: float | None, auth: Any,
+             progress: Callable[[int, int], None] | None) -> dict[str, Any]:
     from hashpower import store
     from hashpower.store import ingest
     from hashpower.store.sources import bitcoind, coinmetrics, mempool
     from hashpower.store.sources.pools import PoolMatcher
 
-    base = url or default_url(source)
     today = today or dt.datetime.now(dt.UTC).date()
     st = store.status()
     last_date = dt.date.fromisoformat(st["last_date"])
     last_height = st["last_block_height"]
-    result: dict[str, Any] = {"source": source, "url": base, "days_added": 0, "blocks_added": 0, "epochs_added": 0}
+    result: dict[str, Any] = {"source": source, "url": "", "days_added": 0, "blocks_added": 0, "epochs_added": 0}
     with make_client(base, timeout, auth=auth) as client:
         if source == "coinmetrics":
             daily = coinmetrics.fetch_daily(client, last_date - dt.timedelta(days=6),

@@ -73,7 +73,7 @@ def parse_batch(payload: Any, n: int) -> list[Any]:
         if r.get("error"):
             err = r["error"]
             msg = err.get("message") if isinstance(err, dict) else str(err)
-            raise SourceError(f"{WHAT}: RPC error: {msg}")
+            raise SourceError(f"{WHAT}: RPC error: {str(msg)[:200]}")
         out[r["id"]] = r.get("result")
     return out
 

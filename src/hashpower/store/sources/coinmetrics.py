@@ -41,6 +41,9 @@ COLUMNS = {
     "SplyCur": "supply_btc",
 }
 PAGE_SIZE = 1000
+#: Most pages one fetch follows: the whole history since 2009 is about 6,500 days, 7 pages of
+#: :data:`PAGE_SIZE`; a server that keeps handing out tokens past this is looping.
+MAX_PAGES = 100
 WHAT = "coinmetrics"
 
 
@@ -100,7 +103,10 @@ def fetch_daily(
     }
     total = (end - start).days + 1
     pages = []
+    seen: set[str] = set()
     while True:
+        if len(pages) >= MAX_PAGES:
+            raise SourceError(f"{WHAT}: the pages did not end after {MAX_PAGES} pages (the cap on one fetch)")
         resp = request(client, "GET", "timeseries/asset-metrics", params=params, what=WHAT)
         page, token = parse_daily(json_body(resp, WHAT))
         pages.append(page)
@@ -108,6 +114,9 @@ def fetch_daily(
             progress(sum(len(p) for p in pages), total)
         if token is None:
             break
+        if token in seen:
+            raise SourceError(f"{WHAT}: page {len(pages)} repeats an earlier next_page_token; the pages loop")
+        seen.add(token)
         params["next_page_token"] = token
     frames = [p for p in pages if not p.empty]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["date"])
