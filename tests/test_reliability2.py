@@ -261,3 +261,12 @@ def test_readers_never_see_a_damaged_store_during_rebuilds(home):
     ok, damaged = map(int, out.split())
     assert rebuilds >= 2 and ok > 50
     assert damaged == 0, f"{damaged} of {ok + damaged} reads said 'damaged' during {rebuilds} rebuilds"
+
+
+def test_a_cookie_device_is_refused(home, tmp_path):
+    link = tmp_path / ".cookie"
+    link.symlink_to("/dev/zero")
+    r = run_cli("data", "refresh", "--source", "bitcoind", "--url", "http://127.0.0.1:9", "--rpc-cookie", str(link),
+                home=home, timeout=30)
+    assert r.returncode == 2 and "not a regular file" in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1

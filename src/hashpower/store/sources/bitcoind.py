@@ -32,15 +32,21 @@ STATS = ["height", "time", "subsidy", "totalfee", "txs", "total_size", "total_we
 WHAT = "bitcoind"
 
 
+#: Largest cookie file read [bytes]: Core writes ``__cookie__:`` and 64 hex digits.
+COOKIE_MAX_BYTES = 4096
+
+
 def auth(
     user: str | None = None, password: str | None = None, cookie_file: str | Path | None = None
 ) -> httpx.BasicAuth:
     """HTTP basic auth from a user/password pair or a cookie file (``__cookie__:secret``)."""
     if cookie_file:
-        try:
-            text = Path(cookie_file).read_text().strip()
-        except OSError:
-            raise SourceError(f"{WHAT}: cannot read the cookie file {cookie_file}") from None
+        from hashpower.store.bounded import read_bounded
+
+        try:  # a regular file of at most 4 KiB (Bitcoin Core's cookie is under 100 bytes)
+            text = read_bounded(cookie_file, "cookie", COOKIE_MAX_BYTES).strip()
+        except ValueError as exc:
+            raise SourceError(f"{WHAT}: {exc}") from None
         if ":" not in text:
             raise SourceError(f"{WHAT}: the cookie file {cookie_file} is not user:password")
         u, p = text.split(":", 1)
