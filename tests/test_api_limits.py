@@ -80,21 +80,20 @@ def test_a_server_started_on_a_damaged_store_answers_503(built_store: Path, tmp_
 
 # --------------------------------------------------------------------------- short error details
 
-EXTREME = [(ep, f"{name}={v}") for v in ("1e-300", "1e308", "5e-324", "1.7976931348623157e308")
-           for ep, name in (("/v1/machines", "price"), ("/v1/machines", "hashprice"), ("/v1/machines", "difficulty"),
-                            ("/v1/hashprice", "price"), ("/v1/hashprice", "difficulty"),
-                            ("/v1/hashprice", "fees_btc_per_block"), ("/v1/pivot", "hashprice"),
-                            ("/v1/pivot", "mw"), ("/v1/pivot", "efficiency"), ("/v1/pivot", "capex_per_mw"),
-                            ("/v1/pivot", "lease_rate"))]
+#: (endpoint, parameter, fixed parameters) whose extreme values are tried.
+EXTREME_PARAMS = [("/v1/machines", name, fixed) for name in ("price", "hashprice", "difficulty")
+                  for fixed in ("", "&power_price=10&pue=3")]
+EXTREME_PARAMS += [("/v1/hashprice", name, "") for name in ("price", "difficulty", "fees_btc_per_block")]
+EXTREME_PARAMS += [("/v1/pivot", name, "&paths=50") for name in ("hashprice", "mw", "efficiency", "capex_per_mw",
+                                                                  "lease_rate", "power_price")]
+EXTREME_VALUES = ("1e-300", "1e308", "5e-324", "1.7976931348623157e308")
 
 
-@pytest.mark.parametrize(("endpoint", "query"), EXTREME)
-@pytest.mark.parametrize("extra", ["", "power_price=10&pue=3"])
-def test_extreme_values_get_a_short_detail(client: httpx.Client, endpoint: str, query: str, extra: str) -> None:
-    if extra and endpoint != "/v1/machines":
-        pytest.skip("pue is a machines parameter")
-    sep = "&paths=50" if endpoint == "/v1/pivot" else ""
-    r = client.get(f"{endpoint}?{query}{sep}" + (f"&{extra}" if extra else ""))
+@pytest.mark.parametrize(("endpoint", "name", "fixed"), EXTREME_PARAMS)
+@pytest.mark.parametrize("value", EXTREME_VALUES)
+def test_extreme_values_get_a_short_detail(client: httpx.Client, endpoint: str, name: str, fixed: str,
+                                           value: str) -> None:
+    r = client.get(f"{endpoint}?{name}={value}{fixed}")
     assert r.status_code < 500, r.text
     if r.status_code >= 400:
         assert len(r.content) < MAX_DETAIL_BYTES + 20, r.content
@@ -155,6 +154,7 @@ def test_idle_and_dripping_sockets_are_closed(server: Server, client: httpx.Clie
     finally:
         for s in socks:
             s.close()
+    print(f"slow sockets closed after {took}")
     assert all(v < SLOW_SOCKET_BOUND_S for v in took.values()), took
     assert max(lat) < 2, max(lat)
 
@@ -191,6 +191,8 @@ def test_light_requests_keep_their_latency_during_heavy_ones(server: Server, cli
     assert all(s in (200, 503) for s in heavy) and 200 in heavy, heavy
     lat.sort()
     p99 = lat[max(0, int(len(lat) * 0.99) - 1)]
+    print(f"/v1/hashprice during six heavy pivots: p50 {lat[len(lat) // 2]:.3f} s, p99 {p99:.3f} s, "
+          f"max {lat[-1]:.3f} s over {len(lat)} requests; heavy statuses {sorted(heavy)}")
     assert p99 < LIGHT_P99_BOUND_S, f"p99 {p99:.3f} s over {len(lat)} requests (max {lat[-1]:.3f} s)"
     # an identical heavy request is answered from the cache
     t0 = time.monotonic()
