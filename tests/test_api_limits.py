@@ -159,6 +159,21 @@ def test_idle_and_dripping_sockets_are_closed(server: Server, client: httpx.Clie
     assert max(lat) < 2, max(lat)
 
 
+def test_oversized_headers_are_refused(server: Server, client: httpx.Client) -> None:
+    head = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"".join(b"X-%d: %s\r\n" % (i, b"a" * 1000)
+                                                                      for i in range(80))
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        data = b""
+        try:
+            s.sendall(head + b"\r\n")
+            while chunk := s.recv(65536):
+                data += chunk
+        except OSError:
+            pass
+    assert not data or data.startswith(b"HTTP/1.1 400"), data[:100]
+    assert client.get("/healthz").status_code == 200
+
+
 # --------------------------------------------------------------------------- heavy requests
 
 

@@ -48,14 +48,6 @@ _cache_stamp: tuple | None = None
 _inflight: dict[tuple, asyncio.Future] = {}
 
 
-def _lower_priority() -> None:
-    """Initializer of a heavy process: yield the CPU to the server's light requests."""
-    try:
-        os.nice(HEAVY_NICE)
-    except OSError:  # pragma: no cover - not permitted: run at the same priority
-        pass
-
-
 def _pivot(p: dict[str, Any]) -> Any:
     from hashpower.figures.pivot import Site, pivot_figures
 
@@ -119,8 +111,10 @@ def _stamp() -> tuple | None:
 def _get_pool() -> ProcessPoolExecutor:
     global _pool
     if _pool is None:
+        # os.nice itself is the initializer: it runs before the first job's unpickling imports the API and the
+        # figures, so even those imports yield the CPU to the light requests
         _pool = ProcessPoolExecutor(max_workers=HEAVY_RUNNING, mp_context=multiprocessing.get_context("spawn"),
-                                    initializer=_lower_priority)
+                                    initializer=os.nice, initargs=(HEAVY_NICE,))
     return _pool
 
 
