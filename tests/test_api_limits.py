@@ -101,6 +101,17 @@ def test_extreme_values_get_a_short_detail(client: httpx.Client, endpoint: str, 
         assert "array(" not in detail and "inf, inf" not in detail, detail
 
 
+LONG_QUERIES = ["&".join(f"unknown_parameter_{i}=1" for i in range(400)), "x" * 2000 + "=1", "date=" + "9" * 30,
+                "price=abc&difficulty=-1&hashrate=" + "z" * 60]
+
+
+@pytest.mark.parametrize("query", LONG_QUERIES)
+def test_every_detail_is_short(client: httpx.Client, query: str) -> None:
+    r = client.get(f"/v1/hashprice?{query}")
+    assert 400 <= r.status_code < 500, r.text
+    assert len(r.content) < MAX_DETAIL_BYTES + 20, r.content
+
+
 def test_the_machines_overflow_names_the_parameters(client: httpx.Client) -> None:
     r = client.get("/v1/machines?power_price=10&pue=3&price=1e-300")
     assert r.status_code in (400, 422)

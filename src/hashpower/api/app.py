@@ -27,6 +27,8 @@ MAX_REQUEST_BYTES = 16_384
 #: Bounds on the work of one request.
 MAX_SIM_PATHS, MAX_SIM_YEARS = 2_000, 10
 MAX_PIVOT_PATHS = 20_000
+#: Unknown query parameters named in a refusal (the detail stays short however many were sent).
+MAX_UNKNOWN_SHOWN = 5
 
 
 
@@ -72,7 +74,9 @@ class _Limits:
             keys = {k for k, _ in parse_qsl(query.decode("latin-1"), keep_blank_values=True)}
             unknown = sorted(keys - allowed)
             if unknown:
-                return f"unknown parameters {unknown}; allowed: {sorted(allowed)}", 400
+                shown = [k[: errors.MAX_QUOTED_VALUE_CHARS] for k in unknown[:MAX_UNKNOWN_SHOWN]]
+                more = f" and {len(unknown) - MAX_UNKNOWN_SHOWN} more" if len(unknown) > MAX_UNKNOWN_SHOWN else ""
+                return errors.cap(f"unknown parameters {shown}{more}; allowed: {sorted(allowed)}"), 400
         return None, 200
 
 

@@ -46,7 +46,8 @@ def is_store_error(exc: BaseException) -> bool:
     return isinstance(exc, ValueError) and _DAMAGED in str(exc)
 
 
-def _cap(text: str, limit: int = MAX_DETAIL_BYTES) -> str:
+def cap(text: str, limit: int = MAX_DETAIL_BYTES) -> str:
+    """``text`` cut to ``limit`` bytes of UTF-8 (ending in "..." when cut)."""
     raw = text.encode()
     if len(raw) <= limit:
         return text
@@ -75,11 +76,11 @@ def clean(message: object, query: Mapping[str, str] | None = None) -> str:
     if out != msg or "finite" in msg:
         given = _inputs(query)
         out = f"{out}: the inputs {given} are out of the range these models can compute" if given else out
-    return _cap(out)
+    return cap(out)
 
 
 def out_of_range(exc_name: str, query: Mapping[str, str] | None = None) -> str:
     """The detail of an ArithmeticError (overflow, division by zero) raised by the models."""
     given = _inputs(query)
     where = f" (inputs {given})" if given else ""
-    return _cap(f"the inputs are out of the range these models can compute ({exc_name}){where}")
+    return cap(f"the inputs are out of the range these models can compute ({exc_name}){where}")
