@@ -249,3 +249,16 @@ def test_heavy_requests_beyond_the_queue_are_refused(built_store: Path, tmp_path
         busy = [r for r in out if r.status_code == 503]
         assert all(r.headers.get("retry-after") and "busy" in r.json()["detail"] for r in busy)
         assert httpx.get(srv.url + "/healthz", timeout=10).status_code == 200
+
+
+def test_an_identical_simulation_is_answered_from_the_cache(client: httpx.Client) -> None:
+    url = "/v1/simulate?paths=2000&years=10&seed=7"
+    t0 = time.monotonic()
+    first = client.get(url)
+    t1 = time.monotonic()
+    second = client.get(url)
+    t2 = time.monotonic()
+    print(f"simulate 2000 paths x 10 years: first {t1 - t0:.2f} s, repeated {t2 - t1:.3f} s")
+    assert first.status_code == second.status_code == 200 and first.content == second.content
+    assert t2 - t1 < min(0.5, (t1 - t0) / 4)
+    assert client.get("/v1/simulate?paths=2000&years=10&seed=8").json().keys() == first.json().keys()
