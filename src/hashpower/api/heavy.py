@@ -130,12 +130,38 @@ def shutdown() -> None:
     _reset_pool()
 
 
+async def _compute(key: tuple, kind: str, params: dict[str, Any]) -> Any:
+    """One admitted computation: wait for a slot, run it in the pool, keep the result (a task of its own)."""
+    global _sem, _admitted
+    if _sem is None:
+        _sem = asyncio.Semaphore(HEAVY_RUNNING)
+    try:
+        async with _sem:
+            try:
+                status, value = await asyncio.get_running_loop().run_in_executor(_get_pool(), job, kind, params)
+            except BrokenProcessPool:  # a heavy process died (killed, out of memory): start afresh next time
+                _reset_pool()
+                raise Busy from None
+    finally:
+        _admitted -= 1
+        _inflight.pop(key, None)
+    if status != "ok":
+        _raise(status, value)
+    if key[2] == _cache_stamp:
+        _cache[key] = value
+        while len(_cache) > CACHE_ENTRIES:
+            _cache.popitem(last=False)
+    return value
+
+
 async def run(kind: str, params: dict[str, Any]) -> Any:
     """The figures of a heavy request: from the cache, from an identical request in flight, or computed.
 
-    Raises :class:`Busy` when :data:`HEAVY_RUNNING` + :data:`HEAVY_QUEUE` requests are already admitted.
+    The computation is a task of its own: a client that goes away does not cancel it for the others waiting
+    on the same request, and its result is kept. Raises :class:`Busy` when :data:`HEAVY_RUNNING` +
+    :data:`HEAVY_QUEUE` computations are already admitted in this process.
     """
-    global _sem, _admitted, _cache_stamp
+    global _admitted, _cache_stamp
     stamp = _stamp()
     if stamp != _cache_stamp:
         _cache.clear()
@@ -144,37 +170,11 @@ async def run(kind: str, params: dict[str, Any]) -> Any:
     if key in _cache:
         _cache.move_to_end(key)
         return _cache[key]
-    if key in _inflight:
-        return await asyncio.shield(_inflight[key])
-    if _admitted >= HEAVY_RUNNING + HEAVY_QUEUE:
-        raise Busy
-    if _sem is None:
-        _sem = asyncio.Semaphore(HEAVY_RUNNING)
-    loop = asyncio.get_running_loop()
-    shared = loop.create_future()
-    _inflight[key] = shared
-    _admitted += 1
-    try:
-        async with _sem:
-            try:
-                status, value = await loop.run_in_executor(_get_pool(), job, kind, params)
-            except BrokenProcessPool:  # a heavy process died (killed, out of memory): start afresh next time
-                _reset_pool()
-                raise Busy from None
-        if status != "ok":
-            _raise(status, value)
-    except BaseException as exc:
-        if isinstance(exc, asyncio.CancelledError):
-            shared.cancel()
-        else:
-            shared.set_exception(exc)
-            shared.exception()  # retrieved: no "never retrieved" warning when nobody else waited
-        raise
-    finally:
-        _admitted -= 1
-        _inflight.pop(key, None)
-    shared.set_result(value)
-    _cache[key] = value
-    while len(_cache) > CACHE_ENTRIES:
-        _cache.popitem(last=False)
-    return value
+    task = _inflight.get(key)
+    if task is None:
+        if _admitted >= HEAVY_RUNNING + HEAVY_QUEUE:
+            raise Busy
+        _admitted += 1
+        task = _inflight[key] = asyncio.ensure_future(_compute(key, kind, params))
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())  # retrieved even if nobody waits
+    return await asyncio.shield(task)
