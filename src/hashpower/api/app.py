@@ -1,9 +1,12 @@
 """The REST API (FastAPI) and the web dashboard: the CLI's figures over HTTP, the same JSON keys.
 
 Start it with ``hashpower serve [--host 127.0.0.1] [--port 8000]``. Bad input gets a 4xx with a
-reason in ``detail``; work per request is bounded (simulation paths and years, pivot paths); unknown
-query parameters are refused; requests larger than :data:`MAX_REQUEST_BYTES` are refused. Nothing in a
-request reaches the filesystem: the only files served are the package's own dashboard assets.
+short reason in ``detail`` (no numpy repr, at most 300 bytes: :mod:`hashpower.api.errors`); a store that
+cannot be read gets a 503 with a reason and no path; work per request is bounded (simulation paths and
+years, pivot paths), and the heavy requests run in a bounded pool of low-priority processes with a cache,
+a 503 with Retry-After beyond its queue (:mod:`hashpower.api.heavy`); unknown query parameters are refused;
+requests larger than :data:`MAX_REQUEST_BYTES` are refused. Nothing in a request reaches the filesystem:
+the only files served are the package's own dashboard assets.
 """
 
 from __future__ import annotations
