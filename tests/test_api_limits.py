@@ -123,9 +123,10 @@ def test_the_machines_overflow_names_the_parameters(client: httpx.Client) -> Non
 # --------------------------------------------------------------------------- slow clients
 
 
-def _wait_closed(sock: socket.socket, drip: bytes, out: dict, key: str) -> None:
-    """Send ``drip`` one byte at a time (0.2 s apart), or nothing; record when the server closes the socket."""
+def _wait_closed(sock: socket.socket, drip: bytes, out: dict, key: str, head: bytes = b"") -> None:
+    """Send ``head``, then ``drip`` one byte at a time (0.2 s apart), or nothing; record when the server closes."""
     t0 = time.monotonic()
+    sock.sendall(head)
     sock.settimeout(0.2)
     i = 0
     while time.monotonic() - t0 < SLOW_SOCKET_BOUND_S + 10:
@@ -147,10 +148,13 @@ def _wait_closed(sock: socket.socket, drip: bytes, out: dict, key: str) -> None:
 
 def test_idle_and_dripping_sockets_are_closed(server: Server, client: httpx.Client) -> None:
     drip = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"X-Slow: " + b"a" * 10_000
-    socks = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(4)]
+    body_head = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10000\r\n\r\n"
+    socks = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(5)]
     took: dict[str, float] = {}
-    threads = [threading.Thread(target=_wait_closed, args=(s, b"" if i == 0 else drip, took, f"sock{i}"))
-               for i, s in enumerate(socks)]
+    plan = [("idle", b"", b""), ("headers1", drip, b""), ("headers2", drip, b""), ("headers3", drip, b""),
+            ("body", b"a", body_head)]
+    threads = [threading.Thread(target=_wait_closed, args=(s, d, took, name, head))
+               for s, (name, d, head) in zip(socks, plan, strict=True)]
     try:
         for t in threads:
             t.start()

@@ -1,7 +1,8 @@
 """``hashpower serve``: the REST API and the dashboard under uvicorn (app: :mod:`hashpower.api`).
 
-Slow or idle clients cannot hold connections open: a connection must finish sending a request's headers
-within :data:`HEADER_TIMEOUT_S` (from its opening, or from the first byte of a later request on it), an idle
+Slow or idle clients cannot hold connections open: a connection must finish sending a request (headers and
+body) within :data:`REQUEST_READ_TIMEOUT_S` (from its opening, or from the first byte of a later request on
+it), and its headers in at most :data:`MAX_HEADER_BYTES`; an idle
 kept-alive connection is closed after :data:`KEEP_ALIVE_S`, and each server process takes at most
 :data:`MAX_CONNECTIONS` connections (uvicorn answers 503 beyond).
 """
@@ -16,8 +17,8 @@ import click
 
 from hashpower.cli._app import cli
 
-#: Seconds a client has to send a request's headers (uvicorn itself has no such bound).
-HEADER_TIMEOUT_S = 10.0
+#: Seconds a client has to send a whole request (uvicorn itself bounds neither headers nor body in time).
+REQUEST_READ_TIMEOUT_S = 10.0
 #: Seconds an idle kept-alive connection stays open between requests.
 KEEP_ALIVE_S = 5
 #: Connections and tasks one server process takes at once; uvicorn answers 503 to the ones beyond.
@@ -31,7 +32,7 @@ MAX_HEADER_BYTES = 65_536
 GRACEFUL_SHUTDOWN_S = 5
 
 _REQUEST_TIMEOUT = (b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: 29\r\n"
-                    b"connection: close\r\n\r\nrequest headers took too long")
+                    b"connection: close\r\n\r\nrequest took too long to send")
 
 
 @functools.cache
@@ -40,28 +41,28 @@ def _protocol() -> type:
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
     class HeaderTimeoutProtocol(HttpToolsProtocol):
-        """uvicorn's httptools protocol with a bound on the time and the bytes a client takes to send its headers."""
+        """uvicorn's httptools protocol, bounding the time a client takes to send a request and its headers' bytes."""
 
-        _header_timer: asyncio.TimerHandle | None = None
+        _read_timer: asyncio.TimerHandle | None = None
         _header_bytes = 0
         _in_headers = False
 
         def connection_made(self, transport) -> None:  # type: ignore[override]
-            """Open the connection and start the clock for its first request's headers."""
+            """Open the connection and start the clock for its first request."""
             super().connection_made(transport)
             self._arm()
 
         def _arm(self) -> None:
             self._in_headers = True
             self._header_bytes = 0
-            if self._header_timer is None:
-                self._header_timer = self.loop.call_later(HEADER_TIMEOUT_S, self._headers_too_slow)
+            if self._read_timer is None:
+                self._read_timer = self.loop.call_later(REQUEST_READ_TIMEOUT_S, self._too_slow)
 
         def _disarm(self) -> None:
             self._in_headers = False
-            if self._header_timer is not None:
-                self._header_timer.cancel()
-                self._header_timer = None
+            if self._read_timer is not None:
+                self._read_timer.cancel()
+                self._read_timer = None
 
         def data_received(self, data: bytes) -> None:
             """Count the header bytes, refuse too many, then parse as uvicorn does."""
@@ -74,24 +75,29 @@ def _protocol() -> type:
             super().data_received(data)
 
         def on_message_begin(self) -> None:
-            """A request starts: its headers are on the clock (the first one's since the connection opened)."""
+            """A request starts: it is on the clock (the first one since the connection opened)."""
             super().on_message_begin()
             self._arm()
 
         def on_headers_complete(self) -> None:
-            """The headers are in: stop the clock."""
-            self._disarm()
+            """The headers are in: stop counting their bytes (the clock runs until the body is in)."""
+            self._in_headers = False
             super().on_headers_complete()
+
+        def on_message_complete(self) -> None:
+            """The request is in: stop the clock."""
+            self._disarm()
+            super().on_message_complete()
 
         def connection_lost(self, exc: Exception | None) -> None:
             """Forget the clock with the connection."""
             self._disarm()
             super().connection_lost(exc)
 
-        def _headers_too_slow(self) -> None:
-            self._header_timer = None
+        def _too_slow(self) -> None:
+            self._read_timer = None
             if self.transport is not None and not self.transport.is_closing():
-                if self.cycle is None or self.cycle.response_complete:
+                if self._in_headers and (self.cycle is None or self.cycle.response_complete):
                     self.transport.write(_REQUEST_TIMEOUT)
                 self.transport.close()
 
