@@ -16,6 +16,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from liveserver import Server, live_server
 
 REQUEST_TIMEOUT_S = 120
@@ -99,6 +101,21 @@ def test_extreme_values_get_a_short_detail(client: httpx.Client, endpoint: str, 
         assert len(r.content) < MAX_DETAIL_BYTES + 20, r.content
         detail = r.json()["detail"]
         assert "array(" not in detail and "inf, inf" not in detail, detail
+
+
+EXTREME_FLOATS = st.one_of(st.floats(min_value=5e-324, max_value=1e-250), st.floats(min_value=1e250, max_value=1.7e308),
+                           st.sampled_from([1e-300, 1e308, 5e-324, 1.7976931348623157e308]))
+
+
+@settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(case=st.sampled_from(EXTREME_PARAMS), value=EXTREME_FLOATS)
+@example(case=("/v1/machines", "price", "&power_price=10&pue=3"), value=1e-300)  # was a 2,248-byte array dump
+def test_any_extreme_value_gets_a_short_detail(client: httpx.Client, case: tuple[str, str, str], value: float) -> None:
+    endpoint, name, fixed = case
+    r = client.get(f"{endpoint}?{name}={value!r}{fixed}")
+    assert r.status_code < 500, r.text
+    if r.status_code >= 400:
+        assert len(r.content) < MAX_DETAIL_BYTES + 20 and "array(" not in r.text, r.content
 
 
 LONG_QUERIES = ["&".join(f"unknown_parameter_{i}=1" for i in range(400)), "x" * 2000 + "=1", "date=" + "9" * 30,
