@@ -270,6 +270,36 @@ def test_heavy_requests_beyond_the_queue_are_refused(built_store: Path, tmp_path
         busy = [r for r in out if r.status_code == 503]
         assert all(r.headers.get("retry-after") and "busy" in r.json()["detail"] for r in busy)
         assert httpx.get(srv.url + "/healthz", timeout=10).status_code == 200
+        pool = [pid for pid in _descendants(srv.proc.pid) if b"spawn_main" in _cmdline(pid)]
+        assert pool, "the heavy requests ran in child processes"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in pool):
+        time.sleep(0.2)
+    assert not [pid for pid in pool if Path(f"/proc/{pid}").exists()], "heavy processes outlived their server"
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (Linux /proc)."""
+    out = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return out
+    for task in tasks:
+        try:
+            children = [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        for c in children:
+            out += [c, *_descendants(c)]
+    return out
 
 
 def test_an_identical_simulation_is_answered_from_the_cache(client: httpx.Client) -> None:

@@ -14,6 +14,8 @@ import asyncio
 import builtins
 import multiprocessing
 import os
+import threading
+import time
 from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -39,6 +41,8 @@ HEAVY_QUEUE = _env_int("HASHPOWER_HEAVY_QUEUE", 4, 0)
 HEAVY_NICE = 10
 #: Heavy results kept per server process (a pivot's JSON is a few kB).
 CACHE_ENTRIES = 64
+#: How often a heavy process checks that its server process is still alive [s].
+PARENT_CHECK_S = 1.0
 
 _pool: ProcessPoolExecutor | None = None
 _sem: asyncio.Semaphore | None = None
@@ -46,6 +50,28 @@ _admitted = 0
 _cache: OrderedDict[tuple, Any] = OrderedDict()
 _cache_stamp: tuple | None = None
 _inflight: dict[tuple, asyncio.Future] = {}
+_watching = False
+
+
+def _watch_parent() -> None:
+    """In a heavy process: exit as soon as the server process that started it is gone.
+
+    A pool's worker holds both ends of its task queue, so it never sees the end of it: without this, a
+    server killed or stopped mid-computation would leave its heavy processes running, orphaned, forever.
+    """
+    global _watching
+    if _watching:
+        return
+    _watching = True
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_CHECK_S)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="hashpower-parent-watch", daemon=True).start()
 
 
 def _pivot(p: dict[str, Any]) -> Any:
@@ -75,6 +101,7 @@ def job(kind: str, params: dict[str, Any]) -> tuple[str, Any]:
     """
     from hashpower.figures.format import json_safe
 
+    _watch_parent()
     try:
         return "ok", json_safe(_JOBS[kind](params))
     except Exception as exc:  # noqa: BLE001 - every failure is sent back to the server process as data
@@ -121,7 +148,11 @@ def _get_pool() -> ProcessPoolExecutor:
 def _reset_pool() -> None:
     global _pool
     if _pool is not None:
+        procs = list(getattr(_pool, "_processes", {}).values())  # the pool has no public way to stop a running job
         _pool.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
     _pool = None
 
 
