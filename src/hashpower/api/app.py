@@ -34,7 +34,6 @@ MAX_PIVOT_PATHS = 20_000
 MAX_UNKNOWN_SHOWN = 5
 
 
-
 @asynccontextmanager
 async def _lifespan(app: FastAPI):  # noqa: ARG001
     yield
