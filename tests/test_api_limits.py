@@ -53,6 +53,9 @@ def test_a_damaged_store_is_a_503_without_a_path(built_store: Path, tmp_path: Pa
     home = tmp_path / "damaged-home"
     with live_server(built_store, home) as srv, httpx.Client(base_url=srv.url, timeout=REQUEST_TIMEOUT_S) as c:
         assert c.get("/v1/hashprice").status_code == 200
+        for _ in range(4):  # both server processes cache the heavy answers: the damage must invalidate them
+            assert c.get("/v1/pivot?paths=50").status_code == 200
+            assert c.get("/v1/simulate?paths=2&years=1").status_code == 200
         good = (home / "hashpower.duckdb").read_bytes()
         (home / "hashpower.duckdb").write_bytes(b"\x00garbage, not a DuckDB file\xff" * 40_000)
         for ep in ENDPOINTS:
@@ -66,6 +69,7 @@ def test_a_damaged_store_is_a_503_without_a_path(built_store: Path, tmp_path: Pa
         # bad input is still the client's fault once the store is back
         (home / "hashpower.duckdb").write_bytes(good)
         assert c.get("/v1/hashprice").status_code == 200
+        assert c.get("/v1/pivot?paths=50").status_code == 200
         r = c.get("/v1/hashprice?date=2099-01-01")
         assert r.status_code == 400 and "outside the data" in r.json()["detail"]
 
