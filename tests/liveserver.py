@@ -53,9 +53,12 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait(timeout=10)
 
 
-def start_server(home: Path, log: Path, tries: int = 3) -> Server:
-    """Start ``hashpower serve --port <free>`` (no ``--host``: the default) and wait for ``/healthz``."""
-    env = {**os.environ, "HASHPOWER_HOME": str(home)}
+def start_server(home: Path, log: Path, tries: int = 3, env: dict[str, str] | None = None) -> Server:
+    """Start ``hashpower serve --port <free>`` (no ``--host``: the default) and wait for ``/healthz``.
+
+    ``env``: more environment variables for the server (e.g. its limits).
+    """
+    env = {**os.environ, "HASHPOWER_HOME": str(home), **(env or {})}
     last = ""
     for _ in range(tries):  # a free port can be taken between choosing it and binding it: try another
         port = _free_port()
@@ -77,11 +80,11 @@ def start_server(home: Path, log: Path, tries: int = 3) -> Server:
 
 
 @contextlib.contextmanager
-def live_server(store_file: Path, home: Path) -> Iterator[Server]:
-    """A server on its own copy of ``store_file`` under ``home``, stopped on exit."""
+def live_server(store_file: Path, home: Path, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """A server on its own copy of ``store_file`` under ``home`` (more environment in ``env``), stopped on exit."""
     home.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(store_file, home / "hashpower.duckdb")
-    srv = start_server(home, home / "serve.log")
+    srv = start_server(home, home / "serve.log", env=env)
     try:
         yield srv
     finally:

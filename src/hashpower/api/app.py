@@ -1,13 +1,19 @@
 """The REST API (FastAPI) and the web dashboard: the CLI's figures over HTTP, the same JSON keys.
 
 Start it with ``hashpower serve [--host 127.0.0.1] [--port 8000]``. Bad input gets a 4xx with a
-reason in ``detail``; work per request is bounded (simulation paths and years, pivot paths); unknown
-query parameters are refused; requests larger than :data:`MAX_REQUEST_BYTES` are refused. Nothing in a
-request reaches the filesystem: the only files served are the package's own dashboard assets.
+short reason in ``detail`` (no numpy repr, at most 300 bytes: :mod:`hashpower.api.errors`); a store that
+cannot be read gets a 503 with a reason and no path; work per request is bounded (simulation paths and
+years, pivot paths), and the heavy requests run in a bounded pool of low-priority processes with a cache,
+a 503 with Retry-After beyond its queue (:mod:`hashpower.api.heavy`); unknown query parameters are refused;
+requests larger than :data:`MAX_REQUEST_BYTES` are refused. Nothing in a request reaches the filesystem:
+the only files served are the package's own dashboard assets.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
+from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Annotated, Any
 
@@ -16,6 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from hashpower import __version__
+from hashpower.api import errors, heavy
 from hashpower.figures.format import json_safe as _clean
 
 #: Largest request accepted (headers' Content-Length and the query string) [bytes].
@@ -23,8 +30,17 @@ MAX_REQUEST_BYTES = 16_384
 #: Bounds on the work of one request.
 MAX_SIM_PATHS, MAX_SIM_YEARS = 2_000, 10
 MAX_PIVOT_PATHS = 20_000
+#: Unknown query parameters named in a refusal (the detail stays short however many were sent).
+MAX_UNKNOWN_SHOWN = 5
 
-app = FastAPI(title="hashpower", version=__version__, docs_url=None, redoc_url=None,
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI):  # noqa: ARG001
+    yield
+    heavy.shutdown()
+
+
+app = FastAPI(title="hashpower", version=__version__, docs_url=None, redoc_url=None, lifespan=_lifespan,
               description="Bitcoin mining economics and network security on real data. "
                           "The schema is at /openapi.json (the interactive docs would load assets from the internet).")
 
@@ -60,22 +76,41 @@ class _Limits:
             keys = {k for k, _ in parse_qsl(query.decode("latin-1"), keep_blank_values=True)}
             unknown = sorted(keys - allowed)
             if unknown:
-                return f"unknown parameters {unknown}; allowed: {sorted(allowed)}", 400
+                shown = [k[: errors.MAX_QUOTED_VALUE_CHARS] for k in unknown[:MAX_UNKNOWN_SHOWN]]
+                more = f" and {len(unknown) - MAX_UNKNOWN_SHOWN} more" if len(unknown) > MAX_UNKNOWN_SHOWN else ""
+                return errors.cap(f"unknown parameters {shown}{more}; allowed: {sorted(allowed)}"), 400
         return None, 200
 
 
 app.add_middleware(_Limits)
 
 
+def _store_unavailable() -> JSONResponse:
+    return JSONResponse({"detail": errors.STORE_UNREADABLE}, status_code=503,
+                        headers={"Retry-After": str(errors.RETRY_AFTER_S)})
+
+
 @app.exception_handler(ValueError)
-async def _value_error(request: Request, exc: ValueError) -> JSONResponse:  # noqa: ARG001
-    return JSONResponse({"detail": " ".join(str(exc).split())}, status_code=400)
+async def _value_error(request: Request, exc: ValueError) -> JSONResponse:
+    if errors.is_store_error(exc):
+        return _store_unavailable()
+    return JSONResponse({"detail": errors.clean(exc, request.query_params)}, status_code=400)
 
 
 @app.exception_handler(ArithmeticError)
-async def _arithmetic_error(request: Request, exc: ArithmeticError) -> JSONResponse:  # noqa: ARG001
-    return JSONResponse({"detail": f"the inputs are out of the range these models can compute ({type(exc).__name__})"},
-                        status_code=400)
+async def _arithmetic_error(request: Request, exc: ArithmeticError) -> JSONResponse:
+    return JSONResponse({"detail": errors.out_of_range(type(exc).__name__, request.query_params)}, status_code=400)
+
+
+@app.exception_handler(errors.StoreUnavailable)
+async def _store_error(request: Request, exc: errors.StoreUnavailable) -> JSONResponse:  # noqa: ARG001
+    return _store_unavailable()
+
+
+@app.exception_handler(errors.Busy)
+async def _busy(request: Request, exc: errors.Busy) -> JSONResponse:  # noqa: ARG001
+    return JSONResponse({"detail": "busy: too many heavy requests (pivot, simulate) at once; retry later"},
+                        status_code=503, headers={"Retry-After": str(errors.RETRY_AFTER_S)})
 
 
 @app.exception_handler(RequestValidationError)
@@ -84,12 +119,40 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     for e in exc.errors():
         loc = ".".join(str(x) for x in e.get("loc", ()) if x != "query")
         parts.append(f"{loc}: {e.get('msg', 'invalid')}")
-    return JSONResponse({"detail": "; ".join(parts) or "invalid request"}, status_code=422)
+    return JSONResponse({"detail": errors.clean("; ".join(parts) or "invalid request")}, status_code=422)
+
+
+def _guard(fn):
+    """``fn`` with a store that cannot be read (a DuckDB error from any depth) raised as StoreUnavailable."""
+    if inspect.iscoroutinefunction(fn):
+        @functools.wraps(fn)
+        async def guarded(*args, **kwargs):
+            try:
+                return await fn(*args, **kwargs)
+            except Exception as exc:
+                if errors.is_store_error(exc):
+                    raise errors.StoreUnavailable from None
+                raise
+    else:
+        @functools.wraps(fn)
+        def guarded(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except Exception as exc:
+                if errors.is_store_error(exc):
+                    raise errors.StoreUnavailable from None
+                raise
+    return guarded
 
 
 def _route(path: str, *params: str):
     _ALLOWED[path] = set(params)
-    return app.get(path)
+
+    def register(fn):
+        app.get(path)(_guard(fn))
+        return fn
+
+    return register
 
 
 Date = Annotated[str | None, Query(description="Day YYYY-MM-DD (default: the latest in the store)", max_length=32)]
@@ -158,32 +221,34 @@ def security(date: Date = None, window_days: Annotated[int, Query(ge=1, le=365)]
 
 @_route("/v1/pivot", "mw", "power_price", "efficiency", "lease_rate", "capex_per_mw", "lead_months", "term_years",
         "discount_rate", "hashprice", "path", "paths", "seed")
-def pivot(mw: Pos = None, power_price: NonNeg = None, efficiency: Pos = None, lease_rate: NonNeg = None,
+async def pivot(mw: Pos = None, power_price: NonNeg = None, efficiency: Pos = None, lease_rate: NonNeg = None,
           capex_per_mw: NonNeg = None, lead_months: Annotated[int | None, Query(ge=0, le=120)] = None,
           term_years: Annotated[float | None, Query(gt=0, le=50)] = None,
           discount_rate: Annotated[float | None, Query(gt=-1, le=1)] = None, hashprice: Pos = None,
           path: Annotated[str, Query(pattern="^(gbm|flat|history)$")] = "gbm",
           paths: Annotated[int, Query(ge=2, le=MAX_PIVOT_PATHS)] = 5_000,
           seed: Annotated[int, Query(ge=0, le=2**31)] = 0) -> dict[str, Any]:
-    """Mining versus AI hosting on a site (same keys as ``hashpower pivot --json``)."""
-    from hashpower.figures.pivot import Site, pivot_figures
+    """Mining versus AI hosting on a site (same keys as ``hashpower pivot --json``).
 
-    site = Site().with_(grid_mw=mw, power_price_usd_per_kwh=power_price, efficiency_j_per_th=efficiency,
-                        lease_usd_per_mw_year=lease_rate, capex_usd_per_mw_it=capex_per_mw,
-                        lead_time_months=lead_months, term_years=term_years, discount_rate=discount_rate)
-    f = pivot_figures(site, path_kind=path, n_paths=paths, seed=seed, hashprice_usd_per_ph_day=hashprice)
-    return _clean(f)
+    Heavy: computed in the bounded pool of :mod:`hashpower.api.heavy`, identical requests answered from its cache.
+    """
+    return await heavy.run("pivot", {"mw": mw, "power_price": power_price, "efficiency": efficiency,
+                                     "lease_rate": lease_rate, "capex_per_mw": capex_per_mw,
+                                     "lead_months": lead_months, "term_years": term_years,
+                                     "discount_rate": discount_rate, "hashprice": hashprice, "path": path,
+                                     "paths": paths, "seed": seed})
 
 
 @_route("/v1/simulate", "preset", "paths", "years", "seed")
-def simulate(preset: Annotated[str, Query(max_length=32)] = "baseline",
+async def simulate(preset: Annotated[str, Query(max_length=32)] = "baseline",
              paths: Annotated[int, Query(ge=1, le=MAX_SIM_PATHS)] = 500,
              years: Annotated[int, Query(ge=1, le=MAX_SIM_YEARS)] = 5,
              seed: Annotated[int, Query(ge=0, le=2**31)] = 0) -> dict[str, Any]:
-    """The scenario simulator, bounded per request (same keys as ``hashpower simulate --json``)."""
-    from hashpower.figures.simulate import run
+    """The scenario simulator, bounded per request (same keys as ``hashpower simulate --json``).
 
-    return _clean(run(preset, paths=paths, years=years, seed=seed))
+    Heavy: computed in the bounded pool of :mod:`hashpower.api.heavy`, identical requests answered from its cache.
+    """
+    return await heavy.run("simulate", {"preset": preset, "paths": paths, "years": years, "seed": seed})
 
 
 HISTORY_FORMATS = ("json", "csv")

@@ -1,0 +1,211 @@
+"""Heavy requests (pivot, simulate) off the event loop: a bounded pool of processes, a queue limit and a cache.
+
+A pivot of 20,000 paths over 50 years takes seconds of CPU. Run on the event loop, or in a thread that holds
+the interpreter lock most of the time, it delays every light request of the process. Here each heavy request
+runs in one of :data:`HEAVY_RUNNING` child processes of lowered priority (``nice`` :data:`HEAVY_NICE`, so
+the operating system serves the light requests first); at most :data:`HEAVY_QUEUE` more wait, and a request
+beyond that gets a 503 with Retry-After at once. Identical requests share one computation while it runs and
+its result afterwards (:data:`CACHE_ENTRIES` kept, dropped when the store file changes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import multiprocessing
+import os
+import threading
+import time
+from collections import OrderedDict
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from hashpower.api.errors import Busy, StoreUnavailable, is_store_error
+
+
+def _env_int(name: str, default: int, low: int) -> int:
+    try:
+        return max(low, int(os.environ.get(name, default)))
+    except ValueError:
+        return default
+
+
+#: Heavy computations running at once in one server process (``$HASHPOWER_HEAVY_RUNNING``): the cores are
+#: shared with the other server processes and with the light requests, which the lowered priority protects.
+HEAVY_RUNNING = _env_int("HASHPOWER_HEAVY_RUNNING", 2, 1)
+#: Heavy requests waiting for a slot in one server process before further ones are refused with a 503
+#: (``$HASHPOWER_HEAVY_QUEUE``): a few pivots' worth of waiting, seconds each, not minutes.
+HEAVY_QUEUE = _env_int("HASHPOWER_HEAVY_QUEUE", 4, 0)
+#: Niceness added to the heavy processes: the light requests' process keeps the CPU when both want it.
+HEAVY_NICE = 10
+#: Heavy results kept per server process (a pivot's JSON is a few kB).
+CACHE_ENTRIES = 64
+#: How often a heavy process checks that its server process is still alive [s].
+PARENT_CHECK_S = 1.0
+
+_pool: ProcessPoolExecutor | None = None
+_sem: asyncio.Semaphore | None = None
+_admitted = 0
+_cache: OrderedDict[tuple, Any] = OrderedDict()
+_cache_stamp: tuple | None = None
+_inflight: dict[tuple, asyncio.Future] = {}
+_watching = False
+
+
+def _watch_parent() -> None:
+    """In a heavy process: exit as soon as the server process that started it is gone.
+
+    A pool's worker holds both ends of its task queue, so it never sees the end of it: without this, a
+    server killed or stopped mid-computation would leave its heavy processes running, orphaned, forever.
+    """
+    global _watching
+    if _watching:
+        return
+    _watching = True
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_CHECK_S)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="hashpower-parent-watch", daemon=True).start()
+
+
+def _pivot(p: dict[str, Any]) -> Any:
+    from hashpower.figures.pivot import Site, pivot_figures
+
+    site = Site().with_(grid_mw=p["mw"], power_price_usd_per_kwh=p["power_price"],
+                        efficiency_j_per_th=p["efficiency"], lease_usd_per_mw_year=p["lease_rate"],
+                        capex_usd_per_mw_it=p["capex_per_mw"], lead_time_months=p["lead_months"],
+                        term_years=p["term_years"], discount_rate=p["discount_rate"])
+    return pivot_figures(site, path_kind=p["path"], n_paths=p["paths"], seed=p["seed"],
+                         hashprice_usd_per_ph_day=p["hashprice"])
+
+
+def _simulate(p: dict[str, Any]) -> Any:
+    from hashpower.figures.simulate import run
+
+    return run(p["preset"], paths=p["paths"], years=p["years"], seed=p["seed"])
+
+
+_JOBS = {"pivot": _pivot, "simulate": _simulate}
+
+
+def job(kind: str, params: dict[str, Any]) -> tuple[str, Any]:
+    """Run one heavy computation (in a child process): ("ok", JSON-safe figures) or (error kind, message).
+
+    Errors travel as plain strings: a DuckDB exception need not survive pickling.
+    """
+    from hashpower.figures.format import json_safe
+
+    _watch_parent()
+    try:
+        return "ok", json_safe(_JOBS[kind](params))
+    except Exception as exc:  # noqa: BLE001 - every failure is sent back to the server process as data
+        if is_store_error(exc):
+            return "store", ""
+        if isinstance(exc, ValueError):
+            return "value", str(exc)
+        if isinstance(exc, ArithmeticError):
+            return "arith", type(exc).__name__
+        return "error", f"{type(exc).__name__}: {exc}"
+
+
+def _raise(kind: str, message: str) -> None:
+    if kind == "store":
+        raise StoreUnavailable
+    if kind == "value":
+        raise ValueError(message)
+    if kind == "arith":
+        cls = getattr(builtins, message, ArithmeticError)
+        raise (cls if isinstance(cls, type) and issubclass(cls, ArithmeticError) else ArithmeticError)()
+    raise RuntimeError(message)
+
+
+def _stamp() -> tuple | None:
+    from hashpower.figures.data import db_path
+
+    try:
+        st = os.stat(db_path())
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size, st.st_ino
+
+
+def _get_pool() -> ProcessPoolExecutor:
+    global _pool
+    if _pool is None:
+        # os.nice itself is the initializer: it runs before the first job's unpickling imports the API and the
+        # figures, so even those imports yield the CPU to the light requests
+        _pool = ProcessPoolExecutor(max_workers=HEAVY_RUNNING, mp_context=multiprocessing.get_context("spawn"),
+                                    initializer=os.nice, initargs=(HEAVY_NICE,))
+    return _pool
+
+
+def _reset_pool() -> None:
+    global _pool
+    if _pool is not None:
+        procs = list(getattr(_pool, "_processes", {}).values())  # the pool has no public way to stop a running job
+        _pool.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+    _pool = None
+
+
+def shutdown() -> None:
+    """Stop the heavy processes (at the server's shutdown)."""
+    _reset_pool()
+
+
+async def _compute(key: tuple, kind: str, params: dict[str, Any]) -> Any:
+    """One admitted computation: wait for a slot, run it in the pool, keep the result (a task of its own)."""
+    global _sem, _admitted
+    if _sem is None:
+        _sem = asyncio.Semaphore(HEAVY_RUNNING)
+    try:
+        async with _sem:
+            try:
+                status, value = await asyncio.get_running_loop().run_in_executor(_get_pool(), job, kind, params)
+            except BrokenProcessPool:  # a heavy process died (killed, out of memory): start afresh next time
+                _reset_pool()
+                raise Busy from None
+    finally:
+        _admitted -= 1
+        _inflight.pop(key, None)
+    if status != "ok":
+        _raise(status, value)
+    if key[2] == _cache_stamp:
+        _cache[key] = value
+        while len(_cache) > CACHE_ENTRIES:
+            _cache.popitem(last=False)
+    return value
+
+
+async def run(kind: str, params: dict[str, Any]) -> Any:
+    """The figures of a heavy request: from the cache, from an identical request in flight, or computed.
+
+    The computation is a task of its own: a client that goes away does not cancel it for the others waiting
+    on the same request, and its result is kept. Raises :class:`Busy` when :data:`HEAVY_RUNNING` +
+    :data:`HEAVY_QUEUE` computations are already admitted in this process.
+    """
+    global _admitted, _cache_stamp
+    stamp = _stamp()
+    if stamp != _cache_stamp:
+        _cache.clear()
+        _cache_stamp = stamp
+    key = (kind, tuple(sorted(params.items())), stamp)
+    if key in _cache:
+        _cache.move_to_end(key)
+        return _cache[key]
+    task = _inflight.get(key)
+    if task is None:
+        if _admitted >= HEAVY_RUNNING + HEAVY_QUEUE:
+            raise Busy
+        _admitted += 1
+        task = _inflight[key] = asyncio.ensure_future(_compute(key, kind, params))
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())  # retrieved even if nobody waits
+    return await asyncio.shield(task)
