@@ -270,3 +270,23 @@ def test_a_cookie_device_is_refused(home, tmp_path):
                 home=home, timeout=30)
     assert r.returncode == 2 and "not a regular file" in r.stderr, r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_sigterm_stops_a_server_busy_with_heavy_work(built_store, tmp_path):
+    """A server computing a long pivot stops within seconds of SIGTERM (it ignored it for minutes before)."""
+    import threading
+
+    import httpx
+    from liveserver import live_server
+
+    with live_server(built_store, tmp_path / "h") as srv:
+        url = srv.url + "/v1/pivot?paths=20000&term_years=50&lead_months=120"
+        t = threading.Thread(target=lambda: httpx.get(url, timeout=120), daemon=True)
+        t.start()
+        import time
+
+        time.sleep(2.0)  # the heavy request is running
+        t0 = time.monotonic()
+        srv.proc.send_signal(signal.SIGTERM)
+        srv.proc.wait(timeout=30)
+        assert time.monotonic() - t0 < 15
