@@ -23,6 +23,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 
 from hashpower import __version__
 from hashpower.api import errors, heavy
+from hashpower.api.cache import ResponseCache
 from hashpower.figures.format import json_safe as _clean
 
 #: Largest request accepted (headers' Content-Length and the query string) [bytes].
@@ -83,6 +84,8 @@ class _Limits:
 
 
 app.add_middleware(_Limits)
+# outermost: a kept response is replayed before any other work (api/cache.py)
+app.add_middleware(ResponseCache)
 
 
 def _store_unavailable() -> JSONResponse:

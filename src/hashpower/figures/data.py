@@ -13,7 +13,7 @@ from hashpower import store
 from hashpower.figures import series
 
 __all__ = ["bitcoind_auth", "db_path", "history_window", "import_csv", "list_imports", "rebuild", "refresh",
-           "remove_import", "source_error",
+           "remove_import", "source_error", "store_version",
            "status", "warm"]
 
 
@@ -57,6 +57,13 @@ def source_error() -> type[Exception]:
     from hashpower.store.sources._http import SourceError
 
     return SourceError
+
+
+def store_version() -> tuple[str, int, int, int] | None:
+    """The store file's identity and version (:func:`hashpower.store.paths.version`); None before it exists."""
+    from hashpower.store.paths import version
+
+    return version()
 
 
 def warm() -> None:
