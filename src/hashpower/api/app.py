@@ -37,6 +37,14 @@ MAX_UNKNOWN_SHOWN = 5
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI):  # noqa: ARG001
+    import asyncio
+
+    from hashpower.figures.data import warm
+
+    try:  # fill this process's caches before its first request
+        await asyncio.to_thread(warm)
+    except ValueError:  # a damaged store: the routes answer 503 until it is rebuilt
+        pass
     yield
     heavy.shutdown()
 

@@ -37,6 +37,10 @@ HEAVY_RUNNING = _env_int("HASHPOWER_HEAVY_RUNNING", 2, 1)
 #: Heavy requests waiting for a slot in one server process before further ones are refused with a 503
 #: (``$HASHPOWER_HEAVY_QUEUE``): a few pivots' worth of waiting, seconds each, not minutes.
 HEAVY_QUEUE = _env_int("HASHPOWER_HEAVY_QUEUE", 4, 0)
+#: Seconds without a heavy computation after which a server process stops its heavy processes
+#: (``$HASHPOWER_HEAVY_IDLE_S``): each holds 150-300 MB of libraries and caches; a later request starts
+#: them again (about 2 s), and repeated requests are answered from the cache without them.
+HEAVY_IDLE_S = _env_int("HASHPOWER_HEAVY_IDLE_S", 20, 1)
 #: Niceness added to the heavy processes: the light requests' process keeps the CPU when both want it.
 HEAVY_NICE = 10
 #: Heavy results kept per server process (a pivot's JSON is a few kB).
@@ -156,6 +160,22 @@ def _reset_pool() -> None:
     _pool = None
 
 
+_activity = 0
+
+
+def _schedule_release() -> None:
+    """Stop the pool once :data:`HEAVY_IDLE_S` pass with nothing admitted (no job can be running then)."""
+    global _activity
+    _activity += 1
+    mark = _activity
+
+    def release() -> None:
+        if mark == _activity and _admitted == 0:
+            _reset_pool()
+
+    asyncio.get_running_loop().call_later(HEAVY_IDLE_S, release)
+
+
 def shutdown() -> None:
     """Stop the heavy processes (at the server's shutdown)."""
     _reset_pool()
@@ -176,6 +196,7 @@ async def _compute(key: tuple, kind: str, params: dict[str, Any]) -> Any:
     finally:
         _admitted -= 1
         _inflight.pop(key, None)
+        _schedule_release()
     if status != "ok":
         _raise(status, value)
     if key[2] == _cache_stamp:

@@ -122,10 +122,12 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
     """Serve the REST API and the web dashboard (FastAPI under uvicorn)."""
     import uvicorn
 
-    from hashpower.figures.data import warm
+    from hashpower.figures.data import ensure_store
 
     try:
-        warm()  # build the store and fill the caches before the first request
+        # build the store once, here; each server process fills its own caches at its start (the app's
+        # lifespan), so this process, which only supervises the workers, holds no history in memory
+        ensure_store()
     except ValueError as exc:  # a damaged store: serve anyway, the API answers 503 until it is rebuilt
         click.echo(f"hashpower: warning: {exc}", err=True)
     click.echo(f"hashpower {host}:{port}: dashboard at http://{host}:{port}/, API under /v1, spec at /openapi.json",

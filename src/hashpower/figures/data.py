@@ -13,7 +13,7 @@ from hashpower import store
 from hashpower.figures import series
 
 __all__ = ["bitcoind_auth", "db_path", "history_window", "import_csv", "list_imports", "rebuild", "refresh",
-           "remove_import", "source_error", "store_version",
+           "remove_import", "source_error", "store_version", "ensure_store",
            "status", "warm"]
 
 
@@ -64,6 +64,11 @@ def store_version() -> tuple[str, int, int, int] | None:
     from hashpower.store.paths import version
 
     return version()
+
+
+def ensure_store() -> Path:
+    """Build the store from the embedded data if it does not exist yet; its path."""
+    return store.ensure()
 
 
 def warm() -> None:
