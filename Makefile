@@ -27,6 +27,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_pivot.py
 	$(BIN)/python benchmarks/bench_sim.py
 	$(BIN)/python benchmarks/bench_api.py
+	$(BIN)/python benchmarks/bench_edges.py
 
 # needs the internet (the vulnerability databases); the lock is requirements.lock
 audit: $(STAMP)
@@ -35,6 +36,7 @@ audit: $(STAMP)
 
 soak: $(STAMP)
 	HASHPOWER_LOAD_SECONDS=60 $(BIN)/python -m pytest -q -s tests/test_load.py
+	HASHPOWER_SOAK=1 $(BIN)/python -m pytest -q tests/test_reliability2.py -k "kill or readers"
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info
