@@ -87,3 +87,10 @@ def test_missing_and_binary_files(home, tmp_path):
     f.write_bytes(bytes(range(256)) * 4)
     with pytest.raises(ValueError):
         import_csv(f)
+
+
+def test_the_scheduled_supply_in_closed_form_equals_the_per_block_sum():
+    from hashpower.store.ingest import _issued_sat, _scheduled_supply_btc
+
+    for h in (0, 5, 209_999, 210_000, 419_999, 840_000, 950_123):
+        assert _scheduled_supply_btc(h) == _issued_sat(-1, h + 1) / 100_000_000

@@ -130,13 +130,10 @@ def _raise(kind: str, message: str) -> None:
 
 
 def _stamp() -> tuple | None:
-    from hashpower.figures.data import db_path
+    """The store file's identity and version, shared with the response cache (:mod:`hashpower.api.cache`)."""
+    from hashpower.figures.data import store_version
 
-    try:
-        st = os.stat(db_path())
-    except OSError:
-        return None
-    return st.st_mtime_ns, st.st_size, st.st_ino
+    return store_version()
 
 
 def _get_pool() -> ProcessPoolExecutor:
