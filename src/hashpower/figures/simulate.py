@@ -16,60 +16,47 @@ import numpy as np
 
 from hashpower import store
 from hashpower.figures import series
-from hashpower.sim.calibrate import FEE_START_DAYS, TIERS, Snapshot
-from hashpower.sim.engine import RETARGET_BLOCKS
+from hashpower.models.pivot import REFERENCE_LEASE_USD_PER_MW_YEAR
+from hashpower.sim.calibrate import Snapshot
+from hashpower.sim.history import History, snapshot_at
 from hashpower.sim.scenario import MAX_PATHS, MAX_YEARS, PRESETS, Scenario, check_run_size, get_preset
 from hashpower.store.catalog import asic_prices, catalog, lease_table
 
-__all__ = ["MAX_PATHS", "MAX_YEARS", "PRESETS", "Scenario", "check_run_size", "get_preset", "parse_sets", "run",
-           "snapshot", "write_outputs"]
+__all__ = ["MAX_PATHS", "MAX_YEARS", "PRESETS", "Scenario", "check_run_size", "get_preset", "history", "parse_sets",
+           "run", "snapshot", "write_outputs"]
 
 
-def _leases_median() -> float:
-    return float(np.median([r["usd_per_mw_year"] for r in lease_table()]))
+@lru_cache(maxsize=2)
+def _history(key: str, mtime: float) -> History:  # noqa: ARG001 - the key invalidates the cache
+    h = series.history()
+    conc = series.concentration_series(30)
+    cat = catalog()
+    leases = lease_table()
+    # a lease announced in a month is known from the month's last day
+    ann = np.array([np.datetime64(r["announced"][:7], "M") + 1 for r in leases], dtype="datetime64[D]") - 1
+    return History(
+        dates=h.index.to_numpy().astype("datetime64[D]"), price_usd=h["price_usd"].to_numpy(float),
+        difficulty=h["difficulty"].to_numpy(float), blocks=h["blocks"].to_numpy(float),
+        height_end=h["height_end"].to_numpy(np.int64), subsidy_btc=h["subsidy_btc"].to_numpy(float),
+        fees_btc=h["fees_btc"].to_numpy(float), machine_release=cat.release_date.astype("datetime64[D]"),
+        machine_efficiency_j_per_th=np.asarray(cat.efficiency_j_per_th, dtype=float), lease_announced=ann,
+        lease_usd_per_mw_year=np.array([float(r["usd_per_mw_year"]) for r in leases]),
+        pool_dates=np.asarray(conc["dates"]).astype("datetime64[D]"),
+        pool_labels=tuple(str(x) for x in conc["labels"]), pool_shares=np.asarray(conc["shares"], dtype=float),
+        asic_price_latest_usd_per_th=float(asic_prices()["latest"]["usd_per_th"]),
+    )
+
+
+def history() -> History:
+    """The calibration's view of the store (:class:`hashpower.sim.history.History`), cached until it changes."""
+    p = store.ensure()
+    return _history(str(p), p.stat().st_mtime)
 
 
 @lru_cache(maxsize=4)
 def _snapshot(key: str, mtime: float) -> Snapshot:  # noqa: ARG001 - the key invalidates the cache
-    s = series.series()
-    h = s["history"]
-    last = h.iloc[-1]
-    height_end = int(last["height_end"])
-    nxt = height_end + 1
-    done = nxt % RETARGET_BLOCKS
-    ends = h["height_end"].to_numpy()
-    blocks = h["blocks"].to_numpy(float)
-    if done == 0:
-        epoch_days = 0.0
-    else:
-        start = nxt - done
-        k = int(np.searchsorted(ends, start))  # the day holding the epoch's first block
-        epoch_days = (ends.size - 1 - k) + (ends[k] - start + 1) / max(blocks[k], 1.0)
-    price = h["price_usd"].to_numpy(float)
-    price = price[np.isfinite(price) & (price > 0)]
-    fpb = (h["fees_btc"] / h["blocks"]).to_numpy(float)
-    fpb = fpb[np.isfinite(fpb) & (fpb > 0)]
-    hp_ths = s["hashrate_7d"][0][-1] / 1e12
-    best = s["power_w"]["best"][-1]
-    conc = series.concentration_series(30)
-    shares = np.asarray(conc["shares"][-1], dtype=float)
-    keep = shares > 0
-    labels = tuple(str(x) for x, k in zip(conc["labels"], keep, strict=True) if k) + ("unattributed",)
-    shares = np.append(shares[keep], max(0.0, 1.0 - shares[keep].sum()))
-    cat = catalog()
-    tier_e = np.array([float(np.median(cat.efficiency_j_per_th[cat.generation == t])) for t in TIERS])
-    year = cat.release_date.astype("datetime64[Y]")
-    new_e = float(np.median(cat.efficiency_j_per_th[year == year.max()]))
-    return Snapshot(
-        date=h.index[-1].date().isoformat(), price_usd=float(last["price_usd"]), difficulty=float(last["difficulty"]),
-        height_end=height_end, epoch_days=float(epoch_days), hashrate_ths=float(hp_ths),
-        fees_btc_per_block=float(np.mean(fpb[-FEE_START_DAYS:])), log_returns=np.diff(np.log(price)),
-        log_fees_per_block=np.log(fpb), cbeci_efficiency_j_per_th=float(best / (h["hashrate_ths"].iloc[-1] * 1.10)),
-        pool_labels=labels, pool_shares=shares, pool_date=str(conc["dates"][-1]),
-        ai_lease_median_usd_per_mw_year=_leases_median(),
-        asic_price_latest_usd_per_th=float(asic_prices()["latest"]["usd_per_th"]),
-        tier_efficiency_j_per_th=tier_e, new_efficiency_j_per_th=new_e,
-    )
+    h = history()
+    return snapshot_at(h, h.dates[-1], reference_lease_usd_per_mw_year=REFERENCE_LEASE_USD_PER_MW_YEAR)
 
 
 def snapshot() -> Snapshot:

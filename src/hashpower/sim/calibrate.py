@@ -29,8 +29,8 @@ import numpy as np
 from hashpower.sim import engine as E
 from hashpower.sim.scenario import Scenario
 
-__all__ = ["TIERS", "Model", "Snapshot", "build", "fee_ar1", "gbm_parameters", "pool_matrix", "power_buckets",
-           "tier_mix"]
+__all__ = ["TIERS", "Model", "Snapshot", "build", "fee_ar1", "fit_deployment", "gbm_parameters", "pool_matrix",
+           "power_buckets", "tier_mix"]
 
 #: Efficiency tiers of the running fleet at the start (the catalog's generations; "obsolete", over 38 J/TH,
 #: is left out: at today's hashprice it needs power under $0.02/kWh).
@@ -63,6 +63,15 @@ class Snapshot:
     asic_price_latest_usd_per_th: float
     tier_efficiency_j_per_th: np.ndarray
     new_efficiency_j_per_th: float
+    #: 30-day means every 30 days up to the day (oldest first): hashrate [TH/s], hashprice [USD/(TH/s)/day] and
+    #: the median efficiency of the machines released in the year before each [J/TH] (the deployment fit).
+    monthly_hashrate_ths: np.ndarray = field(default_factory=lambda: np.empty(0))
+    monthly_hashprice_usd_per_th_day: np.ndarray = field(default_factory=lambda: np.empty(0))
+    monthly_new_efficiency_j_per_th: np.ndarray = field(default_factory=lambda: np.empty(0))
+    #: Largest one-year log rise of the 30-day hashrate known by the day [1/year] (NaN: none).
+    growth_cap_log_per_year: float = math.nan
+    #: AI leases announced by the day [-].
+    ai_leases_known: int = 0
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,6 +89,7 @@ class Model:
     pool_weights: np.ndarray
     attributed: np.ndarray
     hist_log_returns: np.ndarray
+    hp_past: np.ndarray = field(default_factory=lambda: np.zeros(1))
     info: dict[str, Any] = field(default_factory=dict)
 
 
@@ -143,11 +153,13 @@ def tier_mix(efficiency_j_per_th: np.ndarray, target_j_per_th: float) -> np.ndar
     lo, hi = e.min(), e.max()
     tgt = min(max(target_j_per_th, lo + 0.01 * (hi - lo)), hi - 0.01 * (hi - lo))
 
+    scale = float(e.std()) or 1.0  # the tilt on standardised efficiencies: no overflow whatever the unit
+
     def mix(lam: float) -> np.ndarray:
-        w = np.exp(lam * (e - e.mean()))
+        w = np.exp(lam * (e - e.mean()) / scale)
         return w / w.sum()
 
-    a, b = -5.0, 5.0
+    a, b = -50.0, 50.0
     for _ in range(200):
         m = 0.5 * (a + b)
         if mix(m) @ e < tgt:
@@ -181,6 +193,60 @@ def pool_matrix(active_ths: np.ndarray, beta: np.ndarray, shares: np.ndarray,
             break
     w = kern * q
     return w / w.sum(axis=1, keepdims=True)
+
+
+def _lag1(r: np.ndarray) -> float:
+    """Lag-1 autocorrelation of ``r``, clipped to [0, 0.95] (a persistent, stationary shock)."""
+    r = r - r.mean()
+    den = float((r[:-1] ** 2).sum())
+    return float(np.clip((r[1:] * r[:-1]).sum() / den, 0.0, 0.95)) if den > 0 else 0.0
+
+
+def fit_deployment(hashrate_ths: np.ndarray, hashprice_usd_per_th_day: np.ndarray,
+                   new_efficiency_j_per_th: np.ndarray, pue: float, power_price_usd_per_kwh: float,
+                   window_months: int, max_lag: int = 6) -> dict[str, float]:
+    """The deployment rule fitted on the monthly history known at the start.
+
+    The growth of the 30-day hashrate from one 30-day step to the next,
+    ``y_k = log(H_{k+1} / H_k)``, on the log ratio of the 30-day hashprice ``L`` steps
+    before to the power cost of a new machine at the median power price,
+    ``x_{k-L} = log(hp_{k-L} / (e_new x PUE x 24 h x price))``, by least squares over the
+    last ``window_months`` steps with the slope held >= 0 (more margin never slows the
+    build-out). The lag ``L`` in ``0 .. max_lag`` steps is the one of least squared error
+    on the same steps (all lags scored on the same ``y``).
+
+    Returns ``intercept`` and ``slope`` [1/step of 30 days], ``lag_months`` [steps],
+    ``r2`` [-], ``sd`` (of the residuals, the rule's shock) [1/step], ``phi`` (their lag-1
+    autocorrelation, the shock's AR(1) coefficient) [-] and ``n`` [-] (steps used); with fewer than 12 steps the rule is the mean
+    growth with no slope.
+    """
+    h = np.asarray(hashrate_ths, dtype=float)
+    hp = np.asarray(hashprice_usd_per_th_day, dtype=float)
+    e = np.asarray(new_efficiency_j_per_th, dtype=float)
+    x_all = np.log(hp / (e * pue * 24.0 * power_price_usd_per_kwh / 1000.0))
+    y_all = np.diff(np.log(h))
+    k = np.arange(y_all.size)
+    k = k[(k >= max_lag) & (k >= y_all.size - int(window_months))]
+    if k.size < 12:
+        g = float(y_all.mean()) if y_all.size else 0.0
+        sd = float(y_all.std(ddof=1)) if y_all.size > 1 else 0.0
+        return {"intercept": g, "slope": 0.0, "lag_months": 0, "r2": 0.0, "n": int(y_all.size), "sd": sd,
+                "phi": _lag1(y_all - g) if y_all.size > 2 else 0.0}
+    y = y_all[k]
+    best: dict[str, float] = {}
+    for lag in range(max_lag + 1):
+        x = x_all[k - lag]
+        xc = x - x.mean()
+        slope = max(0.0, float((xc * (y - y.mean())).sum() / (xc ** 2).sum())) if (xc ** 2).sum() > 0 else 0.0
+        icpt = float(y.mean() - slope * x.mean())
+        sse = float(((y - icpt - slope * x) ** 2).sum())
+        if not best or sse < best["sse"]:
+            sst = float(((y - y.mean()) ** 2).sum())
+            best = {"intercept": icpt, "slope": slope, "lag_months": lag, "sse": sse,
+                    "r2": 1.0 - sse / sst if sst > 0 else 0.0, "n": int(k.size),
+                    "sd": math.sqrt(sse / max(k.size - 2, 1)), "phi": _lag1(y - icpt - slope * x)}
+    best.pop("sse")
+    return best
 
 
 # --------------------------------------------------------------------------- the snapshot
@@ -281,6 +347,27 @@ def build(scenario: Scenario, snap: Snapshot) -> Model:
     wpool = np.ascontiguousarray(np.vstack([w_old, np.tile(w_new, (n_b, 1))]))
     attributed = np.array([0.0 if lab == "unattributed" else 1.0 for lab in s.pool_labels])
 
+    # deployment: the fitted growth rule and its cap, from the monthly history known at the start
+    dep = fit_deployment(s.monthly_hashrate_ths, s.monthly_hashprice_usd_per_th_day,
+                         s.monthly_new_efficiency_j_per_th, sc.pue, sc.power_price_median_usd_per_kwh,
+                         int(round(sc.deploy_fit_window_years * 12)), E.DEP_LAG_MAX)
+    if sc.deploy_growth_intercept_per_month is not None:
+        dep["intercept"] = sc.deploy_growth_intercept_per_month
+    if sc.deploy_growth_slope_per_month is not None:
+        dep["slope"] = sc.deploy_growth_slope_per_month
+    if sc.deploy_lag_months is not None:
+        dep["lag_months"] = int(round(sc.deploy_lag_months))
+    cap_year = sc.deploy_growth_cap_log_per_year
+    if cap_year is None:
+        cap_year = s.growth_cap_log_per_year if math.isfinite(s.growth_cap_log_per_year) else 1.0
+    lag = int(dep["lag_months"])
+    hp_hist = np.asarray(s.monthly_hashprice_usd_per_th_day, dtype=float)
+    hp_past = np.full(E.DEP_LAG_MAX + 1, hp0)
+    if hp_hist.size:
+        take = hp_hist[-(E.DEP_LAG_MAX + 1):]
+        hp_past[E.DEP_LAG_MAX + 1 - take.size:] = take
+    hp_past = hp_past[E.DEP_LAG_MAX - lag:]
+
     lease, it_ratio, opex, threshold = ai_terms(sc, s)
     ai_value = lease * it_ratio * (1.0 - opex)
     asic = sc.asic_price_usd_per_th if sc.asic_price_usd_per_th is not None else s.asic_price_latest_usd_per_th
@@ -303,9 +390,11 @@ def build(scenario: Scenario, snap: Snapshot) -> Model:
     par[E.P_PUE] = sc.pue
     par[E.P_AI_VALUE] = ai_value
     par[E.P_AI_THRESHOLD] = threshold
-    par[E.P_AI_SUPPLY] = sc.ai_supply_mw_per_year
-    par[E.P_DEPLOY_SUPPLY] = sc.deploy_supply_ehs_per_year * 1e6
-    par[E.P_PAYBACK] = sc.deploy_payback_months
+    # no AI lease known at the start: no AI market to exit to
+    par[E.P_AI_SUPPLY] = sc.ai_supply_mw_per_year if s.ai_leases_known > 0 else 0.0
+    par[E.P_DEPLOY_SUPPLY] = sc.deploy_supply_ehs_per_year * 1e6 if sc.deploy_supply_ehs_per_year is not None \
+        else 1e30
+    par[E.P_PAYBACK] = sc.deploy_payback_months if sc.deploy_payback_months is not None else 1e30
     par[E.P_ASIC_PRICE] = asic
     par[E.P_FACILITY] = sc.facility_capex_usd_per_mw
     par[E.P_E_NEW0] = e_new0
@@ -313,12 +402,19 @@ def build(scenario: Scenario, snap: Snapshot) -> Model:
     par[E.P_E_FLOOR] = sc.efficiency_floor_j_per_th
     par[E.P_RETIRE] = sc.retirement_rate_per_year
     par[E.P_MW_EVER0] = mw0
+    par[E.P_DEP_A] = dep["intercept"]
+    par[E.P_DEP_B] = dep["slope"]
+    par[E.P_DEP_GMAX] = cap_year * E.DECISION_DAYS / E.DAYS_PER_YEAR
+    par[E.P_POWER_MED] = sc.power_price_median_usd_per_kwh
+    par[E.P_DEP_SD] = dep["sd"] if sc.deploy_growth_sd_per_month is None else sc.deploy_growth_sd_per_month
+    par[E.P_DEP_PHI] = dep["phi"]
     ipar = np.zeros(E.N_IPAR, dtype=np.int64)
     ipar[E.I_HEIGHT0] = height0
     ipar[E.I_EPOCH_BLOCKS0] = height0 % E.RETARGET_BLOCKS
     ipar[E.I_PRICE_MODEL] = 1 if sc.price_model == "bootstrap" else 0
     ipar[E.I_BLOCK_DAYS] = sc.bootstrap_block_days
     ipar[E.I_NEW0] = n_t * n_b
+    ipar[E.I_DEP_LAG] = lag
 
     active = cap * on
     pool_h = active @ wpool
@@ -353,8 +449,17 @@ def build(scenario: Scenario, snap: Snapshot) -> Model:
         "ai_opex_share": opex,
         "installed_mw": mw0,
         "cohorts": int(n_coh),
+        "deploy_growth_intercept_per_month": dep["intercept"],
+        "deploy_growth_slope_per_month": dep["slope"],
+        "deploy_lag_months": lag,
+        "deploy_fit_r2": dep["r2"],
+        "deploy_growth_sd_per_month": float(par[E.P_DEP_SD]),
+        "deploy_growth_shock_ar1": float(par[E.P_DEP_PHI]),
+        "deploy_fit_months": dep["n"],
+        "deploy_growth_cap_log_per_year": cap_year,
+        "ai_leases_known": s.ai_leases_known,
         "pools": list(s.pool_labels),
     }
     return Model(par=par, ipar=ipar, capacity_ths=cap, cost_usd_per_th_day=cost, efficiency_j_per_th=eff,
                  on=on, bucket_price_usd_per_kwh=bprice, bucket_weight=bweight, pool_weights=wpool,
-                 attributed=attributed, hist_log_returns=hist, info=info)
+                 attributed=attributed, hist_log_returns=hist, hp_past=np.ascontiguousarray(hp_past), info=info)

@@ -58,6 +58,8 @@ OUTPUTS = (
     "fees_btc_per_block",            # mean fees per block over the year [BTC]
     "blocks_per_day",                # mean blocks per day over the year [-]
     "active_efficiency_j_per_th",    # hashrate-weighted efficiency of the running fleet at year end [J/TH]
+    "hashrate_mean_ehs",             # mean running hashrate over the period [EH/s]
+    "hashprice_btc_per_ph_day",      # mean market hashprice over the period in bitcoin [BTC/(PH/s)/day]
 )
 N_OUT = len(OUTPUTS)
 
@@ -96,7 +98,13 @@ P_E_NEW_G = 22         # log change of new-machine efficiency [1/year]
 P_E_FLOOR = 23         # floor of new-machine efficiency [J/TH]
 P_RETIRE = 24          # retirement rate of installed machines [1/year]
 P_MW_EVER0 = 25        # installed MW at the start [MW]
-N_PAR = 26
+P_DEP_A = 26           # deployment: intercept of the growth rule [1/interval]
+P_DEP_B = 27           # deployment: slope on the log ratio of hashprice to the new machine's power cost [1/interval]
+P_DEP_GMAX = 28        # deployment: largest growth of the running hashrate per interval [1/interval]
+P_POWER_MED = 29       # median power price of the sites [USD/kWh]
+P_DEP_SD = 30          # deployment: sd of the growth rule's shock per interval [1/interval]
+P_DEP_PHI = 31         # deployment: AR(1) coefficient of the growth shock from one interval to the next [-]
+N_PAR = 32
 
 # indices of the integer parameters ``ipar``
 I_HEIGHT0 = 0          # height of the first simulated block
@@ -104,7 +112,10 @@ I_EPOCH_BLOCKS0 = 1    # blocks of the current epoch already mined at the start
 I_PRICE_MODEL = 2      # 0 = GBM, 1 = block bootstrap
 I_BLOCK_DAYS = 3       # bootstrap block length [days]
 I_NEW0 = 4             # index of the first new-build cohort (one per power price bucket)
-N_IPAR = 5
+I_DEP_LAG = 5          # deployment lag: intervals between the hashprice signal and the machines running
+N_IPAR = 6
+#: Longest deployment lag [intervals of 30 days].
+DEP_LAG_MAX = 6
 
 HALVING_INTERVAL = 210_000
 RETARGET_BLOCKS = 2016
@@ -384,9 +395,15 @@ def _running(on, cap, cost):
 
 
 @njit(cache=True)
-def _simulate_path(seed, path, n_years, par, ipar, cap0, cost0, eff0, on0, bprice, bweight, wpool, attributed,
-                   hist, out):
-    """One path, ``n_years x 365`` days, into ``out`` (years x outputs).
+def _simulate_path(seed, path, ends, par, ipar, cap0, cost0, eff0, on0, bprice, bweight, wpool, attributed,
+                   hist, gprice, gfee, hp_past, out):
+    """One path of ``ends[-1]`` days into ``out`` (one row per period ending on day ``ends[r]``, x outputs).
+
+    ``gprice`` (log price of each day) and ``gfee`` (fees per block of each day, BTC), when
+    not empty, replace the simulated price and fees: the same kernel runs on given paths
+    (the shocks are still drawn, so the blocks' stream is the same as in a simulated run).
+    ``hp_past`` holds the 30-day mean hashprices of the ``lag + 1`` intervals before the start
+    (oldest first), the deployment rule's signal for its first intervals.
 
     Each day: price and fee shocks; the market hashprice (and the guaranteed one); every
     cohort's hysteresis on its cost rate and its margin; the running hashrate and power
@@ -405,6 +422,23 @@ def _simulate_path(seed, path, n_years, par, ipar, cap0, cost0, eff0, on0, bpric
     marg = np.zeros(n_coh)
     gap = np.empty(n_coh)
     poolh = np.empty(n_pool)
+    lag = ipar[I_DEP_LAG]
+    sig = np.empty(lag + 1)
+    for i in range(lag):
+        sig[i] = hp_past[hp_past.size - 1 - lag + i]
+    n_days = ends[ends.size - 1]
+    row = 0
+    prev_end = 0
+    given_p = gprice.size > 0
+    given_f = gfee.size > 0
+    h_base = 0.0
+    shock = 0.0
+    pend = np.zeros(n_buck)
+    pcn = np.zeros(n_buck)
+    pe = 0.0
+    hp_last = hp_past[hp_past.size - 1]
+    for c in range(n_coh):
+        h_base += on0[c] * cap0[c]
 
     state = path_state(seed, path)
     logp = par[P_LOGP0]
@@ -450,12 +484,67 @@ def _simulate_path(seed, path, n_years, par, ipar, cap0, cost0, eff0, on0, bpric
     s_reward = 0.0
     s_cost = 0.0
     s_blocks = 0.0
+    s_h = 0.0
+    s_hpb = 0.0
     p = math.exp(logp)
 
-    for t in range(n_years * DAYS_PER_YEAR):
+    for t in range(n_days):
+        if t % DECISION_DAYS == 0:
+            # new machines for the coming interval: the fitted net growth of the running hashrate on the
+            # hashprice signal of ``lag`` intervals before the one just ended, in the buckets where they
+            # earn more than their power, arriving evenly over the interval's days
+            day0 = t
+            e_new = max(par[P_E_NEW0] * math.exp(par[P_E_NEW_G] * day0 / DAYS_PER_YEAR), par[P_E_FLOOR])
+            capex = par[P_ASIC_PRICE] + par[P_FACILITY] * e_new * pue * 1e-6
+            sig[lag] = hp_last
+            signal = sig[0]
+            for i in range(lag):
+                sig[i] = sig[i + 1]
+            cn_med = e_new * pue * 24.0 * par[P_POWER_MED] / 1000.0
+            state, zg = normal(state)
+            shock = par[P_DEP_PHI] * shock + par[P_DEP_SD] * math.sqrt(1.0 - par[P_DEP_PHI] ** 2) * zg
+            g = -1.0
+            if signal > 0.0 and cn_med > 0.0:
+                g = par[P_DEP_A] + par[P_DEP_B] * math.log(signal / cn_med) + shock
+            # the rule is the net growth of the running hashrate (as fitted): new machines make up the gap
+            # between the target and what still runs after retirements and switch-offs
+            h_run, _ = _running(on, cap, cost)
+            add_ths = min(max(h_base * math.exp(g) - h_run, 0.0), h_base * (math.exp(par[P_DEP_GMAX]) - 1.0),
+                          par[P_DEPLOY_SUPPLY] * DECISION_DAYS / DAYS_PER_YEAR)
+            wsum = 0.0
+            for bk in range(n_buck):
+                pend[bk] = 0.0
+                cn = e_new * pue * 24.0 * bprice[bk] / 1000.0
+                m = hp_last - cn
+                if m > 0.0 and capex / (m * 30.4375) < par[P_PAYBACK]:
+                    wsum += bweight[bk]
+            if add_ths > 0.0 and wsum > 0.0:
+                for bk in range(n_buck):
+                    cn = e_new * pue * 24.0 * bprice[bk] / 1000.0
+                    m = hp_last - cn
+                    if m > 0.0 and capex / (m * 30.4375) < par[P_PAYBACK]:
+                        pend[bk] = add_ths * bweight[bk] / wsum / DECISION_DAYS
+                        pcn[bk] = cn
+            h_base = h_run + add_ths if wsum > 0.0 else h_run
+            pe = e_new
+        adding = False
+        for bk in range(n_buck):
+            add = pend[bk]
+            if add > 0.0:
+                c = new0 + bk
+                tot = cap[c] + add
+                cost[c] = (cap[c] * cost[c] + add * pcn[bk]) / tot
+                eff[c] = (cap[c] * eff[c] + add * pe) / tot
+                cap[c] = tot
+                mw_ever += add * pe * pue * 1e-6
+                adding = True
+        if adding:
+            dirty = True
         # price and fees
         state, z1, z2 = normal_pair(state)
-        if bootstrap:
+        if given_p:
+            logp = gprice[t]
+        elif bootstrap:
             if t % block_days == 0:
                 state, u = uniform(state)
                 boot_start = int(u * n_hist)
@@ -464,7 +553,7 @@ def _simulate_path(seed, path, n_years, par, ipar, cap0, cost0, eff0, on0, bpric
             logp = logp + (mu + sigma * z1)
         p = math.exp(logp)
         y = phi * y + fee_sigma * z2
-        f = math.exp(logf0 + fee_g * (t + 1) + y)
+        f = gfee[t] if given_f else math.exp(logf0 + fee_g * (t + 1) + y)
         # hashprice of the day (market, then with the guarantee)
         hp = (sub_sat * 1e-8 + f) * p * kd
         hpe = max(hp, floor)
@@ -505,6 +594,8 @@ def _simulate_path(seed, path, n_years, par, ipar, cap0, cost0, eff0, on0, bpric
         s_reward += reward
         s_cost += pcost
         s_blocks += n
+        s_h += h_ths
+        s_hpb += (sub_sat * 1e-8 + f) * kd
         hp_int += hpe
         height += n
         if height >= next_halving:
@@ -548,29 +639,17 @@ def _simulate_path(seed, path, n_years, par, ipar, cap0, cost0, eff0, on0, bpric
                     converted_mw += quota
                     quota = 0.0
                 gap[best] = -1.0
-            # new machines where they pay back, within the supply limit
-            e_new = max(par[P_E_NEW0] * math.exp(par[P_E_NEW_G] * day / DAYS_PER_YEAR), par[P_E_FLOOR])
-            capex = par[P_ASIC_PRICE] + par[P_FACILITY] * e_new * pue * 1e-6
-            hp_bar = hp_int / DECISION_DAYS
-            q_ths = par[P_DEPLOY_SUPPLY] * DECISION_DAYS / DAYS_PER_YEAR
-            for bk in range(n_buck):
-                cn = e_new * pue * 24.0 * bprice[bk] / 1000.0
-                m = hp_bar - cn
-                add = q_ths * bweight[bk]
-                if add > 0.0 and m > 0.0 and capex / (m * 30.4375) < par[P_PAYBACK]:
-                    c = new0 + bk
-                    tot = cap[c] + add
-                    cost[c] = (cap[c] * cost[c] + add * cn) / tot
-                    eff[c] = (cap[c] * eff[c] + add * e_new) / tot
-                    cap[c] = tot
-                    mw_ever += add * e_new * pue * 1e-6
+            hp_last = hp_int / DECISION_DAYS
             for c in range(n_coh):
                 marg[c] = 0.0
             hp_int = 0.0
             dirty = True
 
-        if day % DAYS_PER_YEAR == 0:
-            yr = day // DAYS_PER_YEAR - 1
+        if day == ends[row]:
+            yr = row
+            span = day - prev_end
+            row += 1
+            prev_end = day
             act = 0.0
             act_e = 0.0
             inst = 0.0
@@ -597,19 +676,21 @@ def _simulate_path(seed, path, n_years, par, ipar, cap0, cost0, eff0, on0, bpric
             o = out[yr]
             o[0] = act * 1e-6
             o[1] = d
-            o[2] = s_hp / DAYS_PER_YEAR * 1e3
-            o[3] = s_budget / DAYS_PER_YEAR
+            o[2] = s_hp / span * 1e3
+            o[3] = s_budget / span
             o[4] = act * par[P_ASIC_PRICE] + act * e_att * pue / 1e6 * par[P_FACILITY]
             o[5] = hhi
             o[6] = converted_mw / mw_ever if mw_ever > 0.0 else 0.0
             o[7] = (s_budget - s_cost) / s_budget if s_budget > 0.0 else 0.0
             o[8] = p
             o[9] = (s_fees / s_reward) if s_reward > 0.0 else 0.0
-            o[10] = s_top / DAYS_PER_YEAR
+            o[10] = s_top / span
             o[11] = inst * 1e-6
             o[12] = s_fees / s_blocks if s_blocks > 0.0 else 0.0
-            o[13] = s_blocks / DAYS_PER_YEAR
+            o[13] = s_blocks / span
             o[14] = act_e / act if act > 0.0 else 0.0
+            o[15] = s_h / span * 1e-6
+            o[16] = s_hpb / span * 1e3
             s_hp = 0.0
             s_budget = 0.0
             s_top = 0.0
@@ -617,13 +698,16 @@ def _simulate_path(seed, path, n_years, par, ipar, cap0, cost0, eff0, on0, bpric
             s_reward = 0.0
             s_cost = 0.0
             s_blocks = 0.0
+            s_h = 0.0
+            s_hpb = 0.0
 
 
 @njit(parallel=True, cache=True, fastmath=False)
-def _kernel(seed, path0, n_years, par, ipar, cap0, cost0, eff0, on0, bprice, bweight, wpool, attributed, hist, out):
+def _kernel(seed, path0, ends, par, ipar, cap0, cost0, eff0, on0, bprice, bweight, wpool, attributed, hist,
+            gprice, gfee, hp_past, out):
     for i in prange(out.shape[0]):
-        _simulate_path(seed, path0 + i, n_years, par, ipar, cap0, cost0, eff0, on0, bprice, bweight, wpool,
-                       attributed, hist, out[i])
+        _simulate_path(seed, path0 + i, ends, par, ipar, cap0, cost0, eff0, on0, bprice, bweight, wpool,
+                       attributed, hist, gprice, gfee, hp_past, out[i])
 
 
 # The default (workqueue) threading layer must not be entered from two threads at once.
@@ -631,15 +715,16 @@ _KERNEL_LOCK = threading.Lock()
 
 
 def simulate(model, paths: int, years: int, seed: int, *, path0: int = 0, progress=None,
-             chunk_paths: int | None = None) -> np.ndarray:
-    """Run the kernel for paths ``path0 .. path0 + paths - 1``; outputs of shape (paths, years, len(OUTPUTS)).
+             chunk_paths: int | None = None, ends=None, price_path_usd=None, fee_path_btc_per_block=None
+             ) -> np.ndarray:
+    """Run the kernel for paths ``path0 .. path0 + paths - 1``; outputs of shape (paths, rows, len(OUTPUTS)).
 
     Parameters
     ----------
     model : hashpower.sim.calibrate.Model
         The calibrated scenario (arrays the kernel reads).
     paths, years : int
-        Number of paths [-] and simulated years of 365 days [-].
+        Number of paths [-] and simulated years of 365 days [-] (one output row per year).
     seed : int
         Seed of the streams [-], in [0, 2^63).
     path0 : int, default 0
@@ -648,17 +733,41 @@ def simulate(model, paths: int, years: int, seed: int, *, path0: int = 0, progre
         ``progress(done, total)`` after each chunk of paths.
     chunk_paths : int, optional
         Paths per kernel call (default: about a twentieth of the paths, at least 64).
+    ends : sequence of int, optional
+        Instead of years: the day (1-based, increasing) on which each output row ends; flows
+        are means over the days since the previous row. ``years`` is then ignored.
+    price_path_usd, fee_path_btc_per_block : sequence of float, optional
+        Given daily paths (at least ``ends[-1]`` days, the first the day after the start):
+        the bitcoin price [USD] and the fees per block [BTC] replace the simulated ones.
     """
-    out = np.zeros((paths, years, N_OUT))
+    e = np.arange(1, years + 1, dtype=np.int64) * DAYS_PER_YEAR if ends is None \
+        else np.ascontiguousarray(ends, dtype=np.int64)
+    if e.size == 0 or e[0] < 1 or np.any(np.diff(e) <= 0):
+        raise ValueError("ends must be increasing days >= 1")
+    n_days = int(e[-1])
+    gp = np.empty(0)
+    gf = np.empty(0)
+    if price_path_usd is not None:
+        gp = np.log(np.ascontiguousarray(price_path_usd, dtype=float)[:n_days])
+        if gp.size < n_days or not np.all(np.isfinite(gp)):
+            raise ValueError(f"price_path_usd needs {n_days} positive daily prices")
+    if fee_path_btc_per_block is not None:
+        gf = np.ascontiguousarray(fee_path_btc_per_block, dtype=float)[:n_days]
+        if gf.size < n_days or not np.all(np.isfinite(gf)) or np.any(gf < 0):
+            raise ValueError(f"fee_path_btc_per_block needs {n_days} non-negative daily fees")
+    for name in ("par", "capacity_ths", "cost_usd_per_th_day", "efficiency_j_per_th", "hp_past"):
+        if not np.all(np.isfinite(getattr(model, name))):
+            raise ValueError(f"the calibrated model's {name} is not finite: the start data cannot be calibrated")
+    out = np.zeros((paths, e.size, N_OUT))
     chunk = chunk_paths or max(64, -(-paths // 20))
     args = (model.par, model.ipar, model.capacity_ths, model.cost_usd_per_th_day, model.efficiency_j_per_th,
             model.on, model.bucket_price_usd_per_kwh, model.bucket_weight, model.pool_weights, model.attributed,
-            model.hist_log_returns)
+            model.hist_log_returns, gp, gf, model.hp_past)
     done = 0
     while done < paths:
         n = min(chunk, paths - done)
         with _KERNEL_LOCK:
-            _kernel(np.uint64(seed), np.int64(path0 + done), np.int64(years), *args, out[done:done + n])
+            _kernel(np.uint64(seed), np.int64(path0 + done), e, *args, out[done:done + n])
         done += n
         if progress is not None:
             progress(done, paths)

@@ -31,7 +31,8 @@ UNITS = {
     "security_budget_usd_per_day": "USD/day", "attack_cost_hardware_usd": "USD", "hhi": "0-10,000",
     "ai_converted_share": "-", "miner_margin": "-", "price_usd": "USD", "fee_share": "-",
     "guarantee_usd_per_day": "USD/day", "installed_capacity_ehs": "EH/s", "fees_btc_per_block": "BTC",
-    "blocks_per_day": "-", "active_efficiency_j_per_th": "J/TH",
+    "blocks_per_day": "-", "active_efficiency_j_per_th": "J/TH", "hashrate_mean_ehs": "EH/s",
+    "hashprice_btc_per_ph_day": "BTC/(PH/s)/day",
 }
 #: The metrics drawn in the fan charts, in order.
 CHARTED = ("hashrate_ehs", "hashprice_usd_per_ph_day", "security_budget_usd_per_day", "attack_cost_hardware_usd",

@@ -91,11 +91,27 @@ class Scenario:
                                       "the 1,245 MW of IT load of data/ai_leases.csv over 2024-06..2025-12 "
                                       "= 830 MW IT/year, / 0.70", 0.0, 1e6)
     # new machines
-    deploy_payback_months: float = _p(18.0, "month", "assumption: miners buy machines that pay back within 18 "
-                                      "months at the trailing 30-day hashprice", 0.0, 240.0)
-    deploy_supply_ehs_per_year: float = _p(420.0, "EH/s/year", "machine supply limit: the largest one-year rise "
-                                           "of the 30-day hashrate in the embedded history (to 2025-10-18)",
-                                           0.0, 1e5)
+    deploy_fit_window_years: float = _p(4.0, "year", "history window of the deployment rule's fit (one halving "
+                                        "cycle, as the price window)", 1.0, 15.0)
+    deploy_growth_intercept_per_month: float | None = _p(None, "1/month", "None: fitted at the start "
+                                                         "(hashpower.sim.calibrate.fit_deployment): growth of the "
+                                                         "running hashrate per 30 days at a zero log margin", -1.0, 1.0)
+    deploy_growth_slope_per_month: float | None = _p(None, "1/month", "None: fitted at the start: growth per 30 "
+                                                     "days per unit of log(hashprice / new machine's power cost)",
+                                                     0.0, 1.0)
+    deploy_growth_sd_per_month: float | None = _p(None, "1/month", "None: the residual sd of the fit: the "
+                                                  "growth shock of each 30 days (bans, supply, financing)", 0.0, 1.0)
+    deploy_lag_months: float | None = _p(None, "month", "None: fitted at the start, 0-6 steps of 30 days between "
+                                         "the hashprice signal and the machines running", 0.0, 6.0)
+    deploy_growth_cap_log_per_year: float | None = _p(None, "1/year", "None: the largest one-year log rise of the "
+                                                      "30-day hashrate known at the start (ASIC era, from 2013)",
+                                                      0.0, 5.0)
+    deploy_payback_months: float | None = _p(None, "month", "None: no payback gate; a number: machines are "
+                                             "bought only where they pay back within it at the trailing 30-day "
+                                             "hashprice and asic_price_usd_per_th (assumption)", 0.0, 240.0)
+    deploy_supply_ehs_per_year: float | None = _p(None, "EH/s/year", "None: no absolute supply limit (the growth "
+                                                  "cap bounds the build-out); a number: machines shipped per year",
+                                                  0.0, 1e5)
     asic_price_usd_per_th: float | None = _p(None, "USD/(TH/s)", "None: latest tier of data/asic_prices.csv "
                                              "($16, an assumption for 2026 marked in the file)", 0.0, 1e4)
     facility_capex_usd_per_mw: float = _p(400_000.0, "USD/MW", "assumption: middle of the $300-500k/MW public "
