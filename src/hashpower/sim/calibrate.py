@@ -326,6 +326,8 @@ def build(scenario: Scenario, snap: Snapshot) -> Model:
     shares_t = np.zeros(n_t)
     shares_t[run_t] = tier_mix(e_t[run_t], s.cbeci_efficiency_j_per_th) if run_t.sum() > 1 else 1.0
     cap_t = np.where(run_t, shares_t * s.hashrate_ths / np.where(run_t, frac_on, 1.0), 0.0)
+    # only the sites where a tier runs at the start hold its machines: the start fleet reproduces the start
+    # hashrate (and so the blocks per day) at any power price, with no idle overhang
     cap_tb = cap_t[:, None] * bweight[None, :]
 
     e_new0 = s.new_efficiency_j_per_th
@@ -408,6 +410,7 @@ def build(scenario: Scenario, snap: Snapshot) -> Model:
     par[E.P_POWER_MED] = sc.power_price_median_usd_per_kwh
     par[E.P_DEP_SD] = dep["sd"] if sc.deploy_growth_sd_per_month is None else sc.deploy_growth_sd_per_month
     par[E.P_DEP_PHI] = dep["phi"]
+    par[E.P_IDLE_RETIRE] = sc.idle_retirement_rate_per_year
     ipar = np.zeros(E.N_IPAR, dtype=np.int64)
     ipar[E.I_HEIGHT0] = height0
     ipar[E.I_EPOCH_BLOCKS0] = height0 % E.RETARGET_BLOCKS

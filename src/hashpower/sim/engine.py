@@ -104,7 +104,8 @@ P_DEP_GMAX = 28        # deployment: largest growth of the running hashrate per 
 P_POWER_MED = 29       # median power price of the sites [USD/kWh]
 P_DEP_SD = 30          # deployment: sd of the growth rule's shock per interval [1/interval]
 P_DEP_PHI = 31         # deployment: AR(1) coefficient of the growth shock from one interval to the next [-]
-N_PAR = 32
+P_IDLE_RETIRE = 32     # extra retirement rate of machines idle at a decision day [1/year]
+N_PAR = 33
 
 # indices of the integer parameters ``ipar``
 I_HEIGHT0 = 0          # height of the first simulated block
@@ -504,13 +505,17 @@ def _simulate_path(seed, path, ends, par, ipar, cap0, cost0, eff0, on0, bprice, 
             state, zg = normal(state)
             shock = par[P_DEP_PHI] * shock + par[P_DEP_SD] * math.sqrt(1.0 - par[P_DEP_PHI] ** 2) * zg
             g = -1.0
-            if signal > 0.0 and cn_med > 0.0:
+            if signal > cn_med > 0.0:
+                # below the new machine's breakeven at the median power price nobody builds: no growth
+                # and no replacement (the rule is not extrapolated under the margins it was fitted on)
                 g = par[P_DEP_A] + par[P_DEP_B] * math.log(signal / cn_med) + shock
             # the rule is the net growth of the running hashrate (as fitted): new machines make up the gap
             # between the target and what still runs after retirements and switch-offs
             h_run, _ = _running(on, cap, cost)
-            add_ths = min(max(h_base * math.exp(g) - h_run, 0.0), h_base * (math.exp(par[P_DEP_GMAX]) - 1.0),
-                          par[P_DEPLOY_SUPPLY] * DECISION_DAYS / DAYS_PER_YEAR)
+            add_ths = 0.0
+            if g > -1.0:
+                add_ths = min(max(h_base * math.exp(min(g, par[P_DEP_GMAX])) - h_run, 0.0),
+                              par[P_DEPLOY_SUPPLY] * DECISION_DAYS / DAYS_PER_YEAR)
             wsum = 0.0
             for bk in range(n_buck):
                 pend[bk] = 0.0
@@ -610,8 +615,9 @@ def _simulate_path(seed, path, ends, par, ipar, cap0, cost0, eff0, on0, bprice, 
         if day % DECISION_DAYS == 0:
             # retirement of installed machines
             keep = 1.0 - par[P_RETIRE] * DECISION_DAYS / DAYS_PER_YEAR
+            keep_idle = keep * (1.0 - par[P_IDLE_RETIRE] * DECISION_DAYS / DAYS_PER_YEAR)
             for c in range(n_coh):
-                cap[c] = cap[c] * keep
+                cap[c] = cap[c] * (keep if on[c] > 0.0 else keep_idle)
             # exits to AI: largest gap first, within the interval's lease supply
             quota = par[P_AI_SUPPLY] * DECISION_DAYS / DAYS_PER_YEAR
             for c in range(n_coh):

@@ -151,7 +151,8 @@ def _running(on: list[float], cap: list[float], cost: list[float]) -> tuple[floa
     return (h[0] + h[1]) + (h[2] + h[3]), (k[0] + k[1]) + (k[2] + k[3])
 
 
-def _path(model, seed: int, path: int, years: int, out: np.ndarray) -> None:  # noqa: C901 - one daily step
+def _path(model, seed: int, path: int, ends: list[int], out: np.ndarray, gprice: list[float],  # noqa: C901
+          gfee: list[float]) -> None:
     par = [float(x) for x in model.par]
     ip = [int(x) for x in model.ipar]
     cap = [float(x) for x in model.capacity_ths]
@@ -180,10 +181,68 @@ def _path(model, seed: int, path: int, years: int, out: np.ndarray) -> None:  # 
     sums = dict.fromkeys(("hp", "budget", "top", "fees", "reward", "cost", "blocks"), 0.0)
     boot_start = 0
     p = math.exp(logp)
-    for t in range(years * E.DAYS_PER_YEAR):
+    hp_past = [float(x) for x in model.hp_past]
+    lag = ip[E.I_DEP_LAG]
+    sig = hp_past[len(hp_past) - 1 - lag:len(hp_past) - 1] + [0.0]
+    hp_last = hp_past[-1]
+    h_base = sum(o * c for o, c in zip(on, cap, strict=True))
+    shock = 0.0
+    n_buck = len(bprice)
+    pend = [0.0] * n_buck
+    pcn = [0.0] * n_buck
+    pe = 0.0
+    row, prev_end = 0, 0
+    s_h = s_hpb = 0.0
+    for t in range(ends[-1]):
+        if t % E.DECISION_DAYS == 0:
+            # new machines for the coming interval (the engine's rule, step by step)
+            e_new = max(par[E.P_E_NEW0] * math.exp(par[E.P_E_NEW_G] * t / E.DAYS_PER_YEAR), par[E.P_E_FLOOR])
+            capex = par[E.P_ASIC_PRICE] + par[E.P_FACILITY] * e_new * pue * 1e-6
+            sig[lag] = hp_last
+            signal = sig[0]
+            sig = sig[1:] + [0.0]
+            cn_med = e_new * pue * 24.0 * par[E.P_POWER_MED] / 1000.0
+            zg = rng.normal()
+            shock = par[E.P_DEP_PHI] * shock + par[E.P_DEP_SD] * math.sqrt(1.0 - par[E.P_DEP_PHI] ** 2) * zg
+            g = -1.0
+            if signal > cn_med > 0.0:
+                g = par[E.P_DEP_A] + par[E.P_DEP_B] * math.log(signal / cn_med) + shock
+            h_run, _ = _running(on, cap, cost)
+            add_ths = 0.0
+            if g > -1.0:
+                add_ths = min(max(h_base * math.exp(min(g, par[E.P_DEP_GMAX])) - h_run, 0.0),
+                              par[E.P_DEPLOY_SUPPLY] * E.DECISION_DAYS / E.DAYS_PER_YEAR)
+            ok = []
+            for bk in range(n_buck):
+                cn = e_new * pue * 24.0 * bprice[bk] / 1000.0
+                m = hp_last - cn
+                ok.append(m > 0.0 and capex / (m * 30.4375) < par[E.P_PAYBACK])
+            wsum = 0.0
+            for bk in range(n_buck):
+                if ok[bk]:
+                    wsum += bweight[bk]
+            pend = [0.0] * n_buck
+            if add_ths > 0.0 and wsum > 0.0:
+                for bk in range(n_buck):
+                    if ok[bk]:
+                        pend[bk] = add_ths * bweight[bk] / wsum / E.DECISION_DAYS
+                        pcn[bk] = e_new * pue * 24.0 * bprice[bk] / 1000.0
+            h_base = h_run + add_ths if wsum > 0.0 else h_run
+            pe = e_new
+        for bk in range(n_buck):
+            add = pend[bk]
+            if add > 0.0:
+                c = ip[E.I_NEW0] + bk
+                tot = cap[c] + add
+                cost[c] = (cap[c] * cost[c] + add * pcn[bk]) / tot
+                eff[c] = (cap[c] * eff[c] + add * pe) / tot
+                cap[c] = tot
+                mw_ever += add * pe * pue * 1e-6
         # price and fees
         z1, z2 = rng.normal_pair()
-        if ip[E.I_PRICE_MODEL] == 1:
+        if gprice:
+            logp = gprice[t]
+        elif ip[E.I_PRICE_MODEL] == 1:
             if t % block_days == 0:
                 boot_start = int(rng.uniform() * len(hist))
             logp = logp + (hist[(boot_start + t % block_days) % len(hist)] + par[E.P_BOOT_SHIFT])
@@ -191,7 +250,7 @@ def _path(model, seed: int, path: int, years: int, out: np.ndarray) -> None:  # 
             logp = logp + (par[E.P_MU] + par[E.P_SIGMA] * z1)
         p = math.exp(logp)
         y = par[E.P_FEE_PHI] * y + par[E.P_FEE_SIGMA] * z2
-        f = math.exp(par[E.P_LOGF0] + par[E.P_FEE_G] * (t + 1) + y)
+        f = gfee[t] if gfee else math.exp(par[E.P_LOGF0] + par[E.P_FEE_G] * (t + 1) + y)
         # hashprice
         kd = E.HASH_K / d
         hp = (_subsidy_sat(height) * 1e-8 + f) * p * kd
@@ -215,6 +274,8 @@ def _path(model, seed: int, path: int, years: int, out: np.ndarray) -> None:  # 
         for k, v in (("hp", hp), ("budget", budget), ("top", top), ("fees", n * f), ("reward", reward),
                      ("cost", pcost), ("blocks", n)):
             sums[k] += v
+        s_h += h_ths
+        s_hpb += (_subsidy_sat(height) * 1e-8 + f) * kd
         hp_int += hpe
         height += n
         # the epoch: blocks spread evenly over the day, retarget at each 2016th
@@ -230,7 +291,8 @@ def _path(model, seed: int, path: int, years: int, out: np.ndarray) -> None:  # 
         day = t + 1
         if day % E.DECISION_DAYS == 0:
             keep = 1.0 - par[E.P_RETIRE] * E.DECISION_DAYS / E.DAYS_PER_YEAR
-            cap = [x * keep for x in cap]
+            keep_idle = keep * (1.0 - par[E.P_IDLE_RETIRE] * E.DECISION_DAYS / E.DAYS_PER_YEAR)
+            cap = [x * (keep if o > 0.0 else keep_idle) for x, o in zip(cap, on, strict=True)]
             quota = par[E.P_AI_SUPPLY] * E.DECISION_DAYS / E.DAYS_PER_YEAR
             gap = []
             for c in range(n_coh):
@@ -256,26 +318,15 @@ def _path(model, seed: int, path: int, years: int, out: np.ndarray) -> None:  # 
                     converted_mw += quota
                     quota = 0.0
                 gap[best] = -1.0
-            e_new = max(par[E.P_E_NEW0] * math.exp(par[E.P_E_NEW_G] * day / E.DAYS_PER_YEAR), par[E.P_E_FLOOR])
-            capex = par[E.P_ASIC_PRICE] + par[E.P_FACILITY] * e_new * pue * 1e-6
-            hp_bar = hp_int / E.DECISION_DAYS
-            q_ths = par[E.P_DEPLOY_SUPPLY] * E.DECISION_DAYS / E.DAYS_PER_YEAR
-            for bk in range(len(bprice)):
-                cn = e_new * pue * 24.0 * bprice[bk] / 1000.0
-                m = hp_bar - cn
-                add = q_ths * bweight[bk]
-                if add > 0.0 and m > 0.0 and capex / (m * 30.4375) < par[E.P_PAYBACK]:
-                    c = ip[E.I_NEW0] + bk
-                    tot = cap[c] + add
-                    cost[c] = (cap[c] * cost[c] + add * cn) / tot
-                    eff[c] = (cap[c] * eff[c] + add * e_new) / tot
-                    cap[c] = tot
-                    mw_ever += add * e_new * pue * 1e-6
             marg = [0.0] * n_coh
+            hp_last = hp_int / E.DECISION_DAYS
             hp_int = 0.0
 
-        if day % E.DAYS_PER_YEAR == 0:
-            yr = day // E.DAYS_PER_YEAR - 1
+        if day == ends[row]:
+            yr = row
+            span = day - prev_end
+            row += 1
+            prev_end = day
             act = act_e = inst = 0.0
             poolh = [0.0] * n_pool
             for c in range(n_coh):
@@ -298,23 +349,28 @@ def _path(model, seed: int, path: int, years: int, out: np.ndarray) -> None:  # 
             e_att = max(par[E.P_E_NEW0] * math.exp(par[E.P_E_NEW_G] * day / E.DAYS_PER_YEAR), par[E.P_E_FLOOR])
             s = sums
             out[yr] = [
-                act * 1e-6, d, s["hp"] / E.DAYS_PER_YEAR * 1e3, s["budget"] / E.DAYS_PER_YEAR,
+                act * 1e-6, d, s["hp"] / span * 1e3, s["budget"] / span,
                 act * par[E.P_ASIC_PRICE] + act * e_att * pue / 1e6 * par[E.P_FACILITY], hhi,
                 converted_mw / mw_ever if mw_ever > 0.0 else 0.0,
                 (s["budget"] - s["cost"]) / s["budget"] if s["budget"] > 0.0 else 0.0,
-                p, s["fees"] / s["reward"] if s["reward"] > 0.0 else 0.0, s["top"] / E.DAYS_PER_YEAR, inst * 1e-6,
-                s["fees"] / s["blocks"] if s["blocks"] > 0.0 else 0.0, s["blocks"] / E.DAYS_PER_YEAR,
-                act_e / act if act > 0.0 else 0.0,
+                p, s["fees"] / s["reward"] if s["reward"] > 0.0 else 0.0, s["top"] / span, inst * 1e-6,
+                s["fees"] / s["blocks"] if s["blocks"] > 0.0 else 0.0, s["blocks"] / span,
+                act_e / act if act > 0.0 else 0.0, s_h / span * 1e-6, s_hpb / span * 1e3,
             ]
             sums = dict.fromkeys(sums, 0.0)
+            s_h = s_hpb = 0.0
 
 
-def simulate_reference(model, paths: int, years: int, seed: int, *, path0: int = 0) -> np.ndarray:
-    """The kernel's outputs, shape (paths, years, len(OUTPUTS)), computed in plain Python.
+def simulate_reference(model, paths: int, years: int, seed: int, *, path0: int = 0, ends=None,
+                       price_path_usd=None, fee_path_btc_per_block=None) -> np.ndarray:
+    """The kernel's outputs, shape (paths, rows, len(OUTPUTS)), computed in plain Python.
 
     Same arguments and numbers as :func:`hashpower.sim.engine.simulate`; slow, for small cases.
     """
-    out = np.zeros((paths, years, E.N_OUT))
+    e = [E.DAYS_PER_YEAR * (k + 1) for k in range(years)] if ends is None else [int(x) for x in ends]
+    gp = [] if price_path_usd is None else [math.log(float(x)) for x in price_path_usd[:e[-1]]]
+    gf = [] if fee_path_btc_per_block is None else [float(x) for x in fee_path_btc_per_block[:e[-1]]]
+    out = np.zeros((paths, len(e), E.N_OUT))
     for i in range(paths):
-        _path(model, int(seed), path0 + i, years, out[i])
+        _path(model, int(seed), path0 + i, e, out[i], gp, gf)
     return out

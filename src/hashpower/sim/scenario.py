@@ -75,6 +75,9 @@ class Scenario:
                               "(hysteresis)", 0.0, 5.0)
     retirement_rate_per_year: float = _p(0.10, "1/year", "assumption: installed machines failing or sold off "
                                          "each year", 0.0, 1.0)
+    idle_retirement_rate_per_year: float = _p(0.5, "1/year", "assumption: machines idle at a decision day are "
+                                              "sold to cheaper power or scrapped at this extra rate (half a year's "
+                                              "idle stock a year), so no idle overhang builds up", 0.0, 12.0)
     # AI exits
     ai_lease_usd_per_mw_year: float | None = _p(None, "USD/MW IT/year", "None: median usd_per_mw_year of "
                                                 "data/ai_leases.csv ($1.65M; hashpower.models.pivot.Site().lease_rate)",

@@ -20,7 +20,8 @@ import numpy as np
 from hashpower.models.machines import Catalog, build_catalog, parse_rows
 from hashpower.store.bounded import read_bounded
 
-__all__ = ["asic_prices", "catalog", "embedded_text", "hardware", "lease_table", "pools", "template_groups"]
+__all__ = ["asic_prices", "backtest_summary", "catalog", "embedded_text", "hardware", "lease_table", "pools",
+           "template_groups"]
 
 
 def embedded_text(name: str) -> str:
@@ -98,3 +99,12 @@ def template_groups() -> dict[str, Any]:
 def pools() -> dict[str, Any]:
     """The embedded pool list: ``{"pools": [{slug, name, tags, addresses, link}], "names": {slug: name}}``."""
     return json.loads(embedded_text("pools.json"))
+
+
+@lru_cache(maxsize=1)
+def backtest_summary() -> dict[str, Any] | None:
+    """The recorded default backtest's summary (``data/backtest.json``: config and metrics), or ``None``."""
+    try:
+        return json.loads(embedded_text("backtest.json"))
+    except FileNotFoundError:
+        return None
