@@ -68,6 +68,8 @@ class Snapshot:
     monthly_hashrate_ths: np.ndarray = field(default_factory=lambda: np.empty(0))
     monthly_hashprice_usd_per_th_day: np.ndarray = field(default_factory=lambda: np.empty(0))
     monthly_new_efficiency_j_per_th: np.ndarray = field(default_factory=lambda: np.empty(0))
+    #: Reward per block over the year ahead over the day's, at each of those steps [-] (a halving priced in).
+    monthly_forward_reward_ratio: np.ndarray = field(default_factory=lambda: np.empty(0))
     #: Largest one-year log rise of the 30-day hashrate known by the day [1/year] (NaN: none).
     growth_cap_log_per_year: float = math.nan
     #: AI leases announced by the day [-].
@@ -217,8 +219,8 @@ def fit_deployment(hashrate_ths: np.ndarray, hashprice_usd_per_th_day: np.ndarra
 
     Returns ``intercept`` and ``slope`` [1/step of 30 days], ``lag_months`` [steps],
     ``r2`` [-], ``sd`` (of the residuals, the rule's shock) [1/step], ``phi`` (their lag-1
-    autocorrelation, the shock's AR(1) coefficient) [-] and ``n`` [-] (steps used); with fewer than 12 steps the rule is the mean
-    growth with no slope.
+    autocorrelation, the shock's AR(1) coefficient) [-] and ``n`` [-] (steps used); with fewer
+    than 12 steps the rule is the mean growth with no slope.
     """
     h = np.asarray(hashrate_ths, dtype=float)
     hp = np.asarray(hashprice_usd_per_th_day, dtype=float)
@@ -350,8 +352,12 @@ def build(scenario: Scenario, snap: Snapshot) -> Model:
     attributed = np.array([0.0 if lab == "unattributed" else 1.0 for lab in s.pool_labels])
 
     # deployment: the fitted growth rule and its cap, from the monthly history known at the start
-    dep = fit_deployment(s.monthly_hashrate_ths, s.monthly_hashprice_usd_per_th_day,
-                         s.monthly_new_efficiency_j_per_th, sc.pue, sc.power_price_median_usd_per_kwh,
+    fwd = np.asarray(s.monthly_forward_reward_ratio, dtype=float)
+    if fwd.size != np.asarray(s.monthly_hashprice_usd_per_th_day).size:
+        fwd = np.ones(np.asarray(s.monthly_hashprice_usd_per_th_day).size)
+    signal_hist = np.asarray(s.monthly_hashprice_usd_per_th_day, dtype=float) * fwd
+    dep = fit_deployment(s.monthly_hashrate_ths, signal_hist, s.monthly_new_efficiency_j_per_th, sc.pue,
+                         sc.power_price_median_usd_per_kwh,
                          int(round(sc.deploy_fit_window_years * 12)), E.DEP_LAG_MAX)
     if sc.deploy_growth_intercept_per_month is not None:
         dep["intercept"] = sc.deploy_growth_intercept_per_month
@@ -363,12 +369,14 @@ def build(scenario: Scenario, snap: Snapshot) -> Model:
     if cap_year is None:
         cap_year = s.growth_cap_log_per_year if math.isfinite(s.growth_cap_log_per_year) else 1.0
     lag = int(dep["lag_months"])
+    # the kernel's start: the lagged signals of the last intervals, then the last interval's hashprice
     hp_hist = np.asarray(s.monthly_hashprice_usd_per_th_day, dtype=float)
-    hp_past = np.full(E.DEP_LAG_MAX + 1, hp0)
-    if hp_hist.size:
-        take = hp_hist[-(E.DEP_LAG_MAX + 1):]
-        hp_past[E.DEP_LAG_MAX + 1 - take.size:] = take
-    hp_past = hp_past[E.DEP_LAG_MAX - lag:]
+    sig_past = np.full(E.DEP_LAG_MAX, hp0)
+    if signal_hist.size > 1:
+        take = signal_hist[:-1][-E.DEP_LAG_MAX:]
+        sig_past[E.DEP_LAG_MAX - take.size:] = take
+    hp_past = np.append(sig_past[E.DEP_LAG_MAX - lag:] if lag else np.empty(0),
+                        hp_hist[-1] if hp_hist.size else hp0)
 
     lease, it_ratio, opex, threshold = ai_terms(sc, s)
     ai_value = lease * it_ratio * (1.0 - opex)

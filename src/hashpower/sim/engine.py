@@ -115,6 +115,8 @@ I_BLOCK_DAYS = 3       # bootstrap block length [days]
 I_NEW0 = 4             # index of the first new-build cohort (one per power price bucket)
 I_DEP_LAG = 5          # deployment lag: intervals between the hashprice signal and the machines running
 N_IPAR = 6
+#: Blocks ahead over which a machine buyer averages the subsidy (a year at 144 a day) [-].
+FORWARD_BLOCKS = 52_560
 #: Longest deployment lag [intervals of 30 days].
 DEP_LAG_MAX = 6
 
@@ -438,6 +440,7 @@ def _simulate_path(seed, path, ends, par, ipar, cap0, cost0, eff0, on0, bprice, 
     pcn = np.zeros(n_buck)
     pe = 0.0
     hp_last = hp_past[hp_past.size - 1]
+    f_prev = math.exp(par[P_LOGF0])
     for c in range(n_coh):
         h_base += on0[c] * cap0[c]
 
@@ -497,7 +500,9 @@ def _simulate_path(seed, path, ends, par, ipar, cap0, cost0, eff0, on0, bprice, 
             day0 = t
             e_new = max(par[P_E_NEW0] * math.exp(par[P_E_NEW_G] * day0 / DAYS_PER_YEAR), par[P_E_FLOOR])
             capex = par[P_ASIC_PRICE] + par[P_FACILITY] * e_new * pue * 1e-6
-            sig[lag] = hp_last
+            # the signal prices the subsidy of the year ahead (a halving within it), as the fit does
+            fwd = (subsidy_sum_sat(height, FORWARD_BLOCKS) * 1e-8 / FORWARD_BLOCKS + f_prev) / (sub_sat * 1e-8 + f_prev)
+            sig[lag] = hp_last * fwd
             signal = sig[0]
             for i in range(lag):
                 sig[i] = sig[i + 1]
@@ -559,6 +564,7 @@ def _simulate_path(seed, path, ends, par, ipar, cap0, cost0, eff0, on0, bprice, 
         p = math.exp(logp)
         y = phi * y + fee_sigma * z2
         f = gfee[t] if given_f else math.exp(logf0 + fee_g * (t + 1) + y)
+        f_prev = f
         # hashprice of the day (market, then with the guarantee)
         hp = (sub_sat * 1e-8 + f) * p * kd
         hpe = max(hp, floor)

@@ -31,8 +31,8 @@ from hashpower.models import network
 from hashpower.sim import engine as E
 from hashpower.sim.calibrate import FEE_START_DAYS, Snapshot
 
-__all__ = ["ASIC_ERA_START", "CBECI_POWER_PRICE_USD_PER_KWH", "History", "MONTH_DAYS", "TIER_AGE_DAYS", "snapshot_at",
-           "tier_efficiencies"]
+__all__ = ["ASIC_ERA_START", "CBECI_POWER_PRICE_USD_PER_KWH", "History", "MONTH_DAYS", "TIER_AGE_DAYS",
+           "forward_reward_ratio", "snapshot_at", "tier_efficiencies"]
 
 #: Days of one step of the monthly series the deployment rule is fitted on (the kernel's decision interval).
 MONTH_DAYS = E.DECISION_DAYS
@@ -152,6 +152,19 @@ def tier_efficiencies(release: np.ndarray, efficiency: np.ndarray, day) -> tuple
     return tier_e, new_e
 
 
+def forward_reward_ratio(height: int, fees_btc_per_block: float) -> float:
+    """Reward per block over the next year of blocks over today's: ``(mean subsidy ahead + fees) / (subsidy + fees)``.
+
+    The subsidy ahead is the mean of the next 52,560 blocks (a year at 144 a day), so a miner
+    buying machines prices a known halving within the year; fees are held at today's.
+    """
+    if not math.isfinite(fees_btc_per_block):
+        fees_btc_per_block = 0.0
+    now = float(E.subsidy_sat_at(height)) * 1e-8
+    ahead = float(E.subsidy_sum_sat(height, E.FORWARD_BLOCKS)) * 1e-8 / E.FORWARD_BLOCKS
+    return (ahead + fees_btc_per_block) / (now + fees_btc_per_block) if now + fees_btc_per_block > 0 else 1.0
+
+
 def _epoch_days(ends: np.ndarray, blocks: np.ndarray) -> float:
     nxt = int(ends[-1]) + 1
     done = nxt % E.RETARGET_BLOCKS
@@ -193,7 +206,9 @@ def snapshot_at(history: History, day, *, reference_lease_usd_per_mw_year: float
     # monthly series for the deployment rule: 30-day means every 30 days back from the day
     idx = np.arange(i, 29, -MONTH_DAYS)[::-1]
     m_h = h30[idx]
+    fee30 = _trailing_mean(np.where(ok_f, fpb, np.nan), 30)
     m_hp = hp30[idx]
+    m_fwd = np.array([forward_reward_ratio(int(h.height_end[j]) + 1, float(fee30[j])) for j in idx])
     m_e = np.array([tier_efficiencies(h.machine_release, h.machine_efficiency_j_per_th, h.dates[j])[1]
                     if (h.machine_release <= h.dates[j]).any() else math.nan for j in idx])
     ok_m = np.isfinite(m_h) & (m_h > 0) & np.isfinite(m_hp) & (m_hp > 0) & np.isfinite(m_e)
@@ -231,6 +246,7 @@ def snapshot_at(history: History, day, *, reference_lease_usd_per_mw_year: float
         ai_lease_median_usd_per_mw_year=lease, asic_price_latest_usd_per_th=float(h.asic_price_latest_usd_per_th),
         tier_efficiency_j_per_th=tier_e, new_efficiency_j_per_th=new_e,
         monthly_hashrate_ths=m_h[keep], monthly_hashprice_usd_per_th_day=m_hp[keep],
-        monthly_new_efficiency_j_per_th=m_e[keep], growth_cap_log_per_year=rise, ai_leases_known=n_leases,
+        monthly_new_efficiency_j_per_th=m_e[keep], monthly_forward_reward_ratio=m_fwd[keep],
+        growth_cap_log_per_year=rise, ai_leases_known=n_leases,
     )
 
