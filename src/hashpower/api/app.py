@@ -3,10 +3,10 @@
 Start it with ``hashpower serve [--host 127.0.0.1] [--port 8000]``. Bad input gets a 4xx with a
 short reason in ``detail`` (no numpy repr, at most 300 bytes: :mod:`hashpower.api.errors`); a store that
 cannot be read gets a 503 with a reason and no path; work per request is bounded (simulation paths and
-years, pivot paths), and the heavy requests run in a bounded pool of low-priority processes with a cache,
-a 503 with Retry-After beyond its queue (:mod:`hashpower.api.heavy`); unknown query parameters are refused;
-requests larger than :data:`MAX_REQUEST_BYTES` are refused. Nothing in a request reaches the filesystem:
-the only files served are the package's own dashboard assets.
+years, pivot paths, outlook paths and months), and the heavy requests run in a bounded pool of low-priority
+processes with a cache, a 503 with Retry-After beyond its queue (:mod:`hashpower.api.heavy`); unknown query
+parameters are refused; requests larger than :data:`MAX_REQUEST_BYTES` are refused. Nothing in a request
+reaches the filesystem: the only files served are the package's own dashboard assets.
 """
 
 from __future__ import annotations
@@ -31,6 +31,10 @@ MAX_REQUEST_BYTES = 16_384
 #: Bounds on the work of one request.
 MAX_SIM_PATHS, MAX_SIM_YEARS = 2_000, 10
 MAX_PIVOT_PATHS = 20_000
+MAX_OUTLOOK_PATHS, MAX_OUTLOOK_MONTHS = 20_000, 60
+#: The outlook's given price growth [decimal per year]: the engine's own bounds, named here so that a refusal
+#: speaks of the query parameter (the API layer does not import the engine).
+OUTLOOK_GROWTH_MIN, OUTLOOK_GROWTH_MAX = -0.99, 10.0
 #: Unknown query parameters named in a refusal (the detail stays short however many were sent).
 MAX_UNKNOWN_SHOWN = 5
 
@@ -120,7 +124,7 @@ async def _store_error(request: Request, exc: errors.StoreUnavailable) -> JSONRe
 
 @app.exception_handler(errors.Busy)
 async def _busy(request: Request, exc: errors.Busy) -> JSONResponse:  # noqa: ARG001
-    return JSONResponse({"detail": "busy: too many heavy requests (pivot, simulate) at once; retry later"},
+    return JSONResponse({"detail": "busy: too many heavy requests (pivot, simulate, outlook) at once; retry later"},
                         status_code=503, headers={"Retry-After": str(errors.RETRY_AFTER_S)})
 
 
@@ -260,6 +264,27 @@ async def simulate(preset: Annotated[str, Query(max_length=32)] = "baseline",
     Heavy: computed in the bounded pool of :mod:`hashpower.api.heavy`, identical requests answered from its cache.
     """
     return await heavy.run("simulate", {"preset": preset, "paths": paths, "years": years, "seed": seed})
+
+
+@_route("/v1/outlook", "months", "paths", "seed", "preset", "price_growth_per_year")
+async def outlook(months: Annotated[int, Query(ge=1, le=MAX_OUTLOOK_MONTHS)] = 24,
+                  paths: Annotated[int, Query(ge=1, le=MAX_OUTLOOK_PATHS)] = 2_000,
+                  seed: Annotated[int, Query(ge=0, le=2**31)] = 0,
+                  preset: Annotated[str, Query(max_length=32)] = "baseline",
+                  price_growth_per_year: Annotated[float | None, Query(
+                      ge=OUTLOOK_GROWTH_MIN, le=OUTLOOK_GROWTH_MAX, allow_inf_nan=False,
+                      description="A given price path instead of the preset's price model: growth per year "
+                                  "(decimal, compounded daily) from the latest price")] = None) -> dict[str, Any]:
+    """The months ahead from the store's latest day (same keys as :func:`hashpower.figures.outlook.outlook`).
+
+    Hashrate, difficulty and hashprice bands by month, the next epochs, the forward hashprice curve (a model
+    forecast, not a market quote) and the backtest's coverage at the matching horizons.
+
+    Heavy: computed in the bounded pool of :mod:`hashpower.api.heavy`, identical requests answered from its cache.
+    A price path from a file (the CLI's) is not offered: nothing in a request reaches the filesystem.
+    """
+    return await heavy.run("outlook", {"months": months, "paths": paths, "seed": seed, "preset": preset,
+                                       "price_growth_per_year": price_growth_per_year})
 
 
 HISTORY_FORMATS = ("json", "csv")

@@ -1,4 +1,4 @@
-"""Heavy requests (pivot, simulate) off the event loop: a bounded pool of processes, a queue limit and a cache.
+"""Heavy requests (pivot, simulate, outlook) off the event loop: a bounded pool of processes, a queue limit and a cache.
 
 A pivot of 20,000 paths over 50 years takes seconds of CPU. Run on the event loop, or in a thread that holds
 the interpreter lock most of the time, it delays every light request of the process. Here each heavy request
@@ -95,7 +95,14 @@ def _simulate(p: dict[str, Any]) -> Any:
     return run(p["preset"], paths=p["paths"], years=p["years"], seed=p["seed"])
 
 
-_JOBS = {"pivot": _pivot, "simulate": _simulate}
+def _outlook(p: dict[str, Any]) -> Any:
+    from hashpower.figures.outlook import outlook
+
+    return outlook(months=p["months"], paths=p["paths"], seed=p["seed"], preset=p["preset"],
+                   price_growth_per_year=p["price_growth_per_year"])
+
+
+_JOBS = {"pivot": _pivot, "simulate": _simulate, "outlook": _outlook}
 
 
 def job(kind: str, params: dict[str, Any]) -> tuple[str, Any]:

@@ -1,6 +1,7 @@
 """The briefing as a self-contained HTML report: tables and charts, no network needed to open it.
 
-The chart library (plotly.js) is written once, inline, into the file.
+The chart library (plotly.js) is written once, inline, into the file. The outlook section (fan charts of the
+months ahead) is :mod:`hashpower.report.outlook_chart`'s.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from hashpower.figures.format import money as _money
+from hashpower.report.outlook_chart import section as outlook_section
 
 
 def _fig_html(fig, first: bool) -> str:
@@ -201,12 +203,15 @@ def write_html(b: dict[str, Any], path: str | Path) -> Path:
     parts = [
         f"<section><h2>{html.escape(t)}</h2>{_fig_html(f, i == 0)}</section>" for i, (t, f) in enumerate(charts(b))
     ]
+    # the chart library is already in the page: the briefing's own charts come first
+    parts.append(outlook_section(b, lambda f: _fig_html(f, False)))
     doc = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>hashpower briefing {b["date"]}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }}
 table {{ border-collapse: collapse; width: 100%; }} th {{ text-align: left; width: 14em; vertical-align: top; }}
 th, td {{ padding: 0.35em 0.6em; border-bottom: 1px solid #ddd; }} footer {{ color: #666; font-size: 0.85em; }}
+.outlook .coverage {{ color: #555; font-size: 0.9em; }}
 </style></head><body>
 <h1>The state of Bitcoin mining on {b["date"]}</h1>
 {_table(rows)}

@@ -185,6 +185,7 @@ def _path(model, seed: int, path: int, ends: list[int], out: np.ndarray, gprice:
     lag = ip[E.I_DEP_LAG]
     sig = hp_past[len(hp_past) - 1 - lag:len(hp_past) - 1] + [0.0]
     hp_last = hp_past[-1]
+    f_prev = math.exp(par[E.P_LOGF0])
     h_base = sum(o * c for o, c in zip(on, cap, strict=True))
     shock = 0.0
     n_buck = len(bprice)
@@ -198,7 +199,9 @@ def _path(model, seed: int, path: int, ends: list[int], out: np.ndarray, gprice:
             # new machines for the coming interval (the engine's rule, step by step)
             e_new = max(par[E.P_E_NEW0] * math.exp(par[E.P_E_NEW_G] * t / E.DAYS_PER_YEAR), par[E.P_E_FLOOR])
             capex = par[E.P_ASIC_PRICE] + par[E.P_FACILITY] * e_new * pue * 1e-6
-            sig[lag] = hp_last
+            fwd = ((_subsidy_sum_sat(height, E.FORWARD_BLOCKS) * 1e-8 / E.FORWARD_BLOCKS + f_prev)
+                   / (_subsidy_sat(height) * 1e-8 + f_prev))
+            sig[lag] = hp_last * fwd
             signal = sig[0]
             sig = sig[1:] + [0.0]
             cn_med = e_new * pue * 24.0 * par[E.P_POWER_MED] / 1000.0
@@ -251,6 +254,7 @@ def _path(model, seed: int, path: int, ends: list[int], out: np.ndarray, gprice:
         p = math.exp(logp)
         y = par[E.P_FEE_PHI] * y + par[E.P_FEE_SIGMA] * z2
         f = gfee[t] if gfee else math.exp(par[E.P_LOGF0] + par[E.P_FEE_G] * (t + 1) + y)
+        f_prev = f
         # hashprice
         kd = E.HASH_K / d
         hp = (_subsidy_sat(height) * 1e-8 + f) * p * kd

@@ -354,6 +354,95 @@ async function drawCostRate(rows) {
   $("chart-cost-rate").dataset.bars = String(shown.length);
 }
 
+// ------------------------------------------------------------------ outlook (a heavy request: loaded after the figures)
+
+const OUTLOOK = { months: 24, paths: 1000 };
+const CURVE_LABEL = "forward hashprice curve (model forecast, not a market quote)";
+const FAN = { band90: "rgba(31, 119, 180, 0.18)", band50: "rgba(31, 119, 180, 0.4)", median: "#1f77b4", mean: "#d62728" };
+const COVERAGE_HORIZONS = [3, 6, 12];
+const COVERAGE_SERIES = [["hashrate_ehs", "hashrate"], ["hashprice_usd_per_ph_day", "hashprice"]];
+let outlookChart = Promise.resolve();
+
+/** The p5-p95 and p25-p75 bands (each a pair of traces, the lower filled up to the upper) and the p50 line. */
+function fanTraces(rows, key, unit, digits) {
+  const x = rows.map((r) => r.month);
+  const q = (k) => rows.map((r) => r[key][k]);
+  const edge = { type: "scatter", mode: "lines", x, line: { width: 0 }, hoverinfo: "skip" };
+  const f = `:,.${digits}f`;
+  return [
+    { ...edge, y: q("p95"), name: "p95" },
+    { ...edge, y: q("p5"), name: "p5-p95", fill: "tonexty", fillcolor: FAN.band90 },
+    { ...edge, y: q("p75"), name: "p75" },
+    { ...edge, y: q("p25"), name: "p25-p75", fill: "tonexty", fillcolor: FAN.band50 },
+    { type: "scatter", mode: "lines+markers", x, y: q("p50"), name: "median (p50)",
+      line: { color: FAN.median, width: 2 }, marker: { size: 4 },
+      customdata: rows.map((r) => [r[key].p5, r[key].p25, r[key].p75, r[key].p95]),
+      hovertemplate: `%{x}: median %{y${f}} ${unit}<br>p25-p75 %{customdata[1]${f}} - %{customdata[2]${f}}` +
+        `<br>p5-p95 %{customdata[0]${f}} - %{customdata[3]${f}}<extra></extra>` },
+  ];
+}
+
+async function drawOutlook(d) {
+  const rows = d.months;
+  const Plotly = await plotlyReady;
+  const xaxis = { type: "category", title: { text: "month", standoff: 6 }, nticks: 8, automargin: true };
+  await Plotly.react("chart-outlook-hashrate", fanTraces(rows, "hashrate_ehs", "EH/s", 0),
+    layout({ xaxis, yaxis: { title: { text: "EH/s" } } }), CONFIG);
+  const curve = d.forward_hashprice_curve;
+  await Plotly.react("chart-outlook-hashprice", [
+    ...fanTraces(rows, "hashprice_usd_per_ph_day", "USD/PH/day", 2),
+    { type: "scatter", mode: "lines", x: curve.months, y: curve.usd_per_ph_day, name: CURVE_LABEL,
+      line: { color: FAN.mean, width: 1.5, dash: "dash" },
+      hovertemplate: "%{x}: mean %{y:,.2f} USD/PH/day<br>forward hashprice curve<br>" +
+        "(model forecast, not a market quote)<extra></extra>" },
+  ], layout({ xaxis, yaxis: { title: { text: "USD/PH/day" } } }), CONFIG);
+  for (const id of ["chart-outlook-hashrate", "chart-outlook-hashprice"]) {
+    $(id).dataset.months = String(rows.length);
+    $(id).dataset.start = d.start;
+  }
+}
+
+/** The backtest's coverage of the bands at 3 / 6 / 12 months, or why there is none. */
+function coverageNote(d) {
+  const bt = d.backtest || {};
+  const m = bt.metrics;
+  const el = $("outlook-coverage");
+  const parts = [];
+  if (m) {
+    for (const [key, label] of COVERAGE_SERIES) {
+      const cells = COVERAGE_HORIZONS.filter((h) => m[key] && m[key][String(h)] && num(m[key][String(h)].coverage_90))
+        .map((h) => `${h} mo ${pct(m[key][String(h)].coverage_90, 0)} / ${pct(m[key][String(h)].coverage_50, 0)}`);
+      if (cells.length) parts.push(`${label} ${cells.join(", ")}`);
+    }
+  }
+  el.dataset.coverage = parts.length ? "1" : "0";
+  if (!parts.length) {
+    el.textContent = "Backtest coverage: no backtest is recorded with this version, so the bands' coverage is not scored.";
+    return;
+  }
+  const over = bt.origins ? ` over ${bt.origins} past origins` : "";
+  const upto = bt.data_last_day ? ` (data to ${bt.data_last_day})` : "";
+  el.textContent = `Backtest coverage${over}${upto}, share of outcomes inside the 90% / 50% bands ` +
+    `(nominal 90% / 50%): ${parts.join("; ")}.`;
+}
+
+function renderOutlook(d) {
+  $("outlook-caption").textContent = `${d.months.length} months from ${d.start}`;
+  $("outlook-status").textContent =
+    `${fmt(d.paths, 0)} simulated paths, preset ${d.preset}, seed ${d.seed}; price: ${d.price_view}. ` +
+    "A model forecast from the store's latest day (not the chosen day), not a market quote.";
+  $("outlook-curve-label").textContent = CURVE_LABEL;
+  coverageNote(d);
+  $("outlook").dataset.start = d.start;
+  outlookChart = drawOutlook(d).catch((e) => setError("chart", e.message));
+}
+
+async function loadOutlook() {
+  await load("outlook", "/v1/outlook", OUTLOOK, renderOutlook);
+  if (errors.has("outlook")) $("outlook-status").textContent = "the outlook could not be computed (see above)";
+  await outlookChart;
+}
+
 async function loadHistoryCharts() {
   const [hp, hr] = await Promise.all([
     api("/v1/history", { columns: "difficulty,price_usd,subsidy_btc,fees_btc,blocks" }),
@@ -400,10 +489,15 @@ async function main() {
   performance.mark("hashpower-figures");
   document.body.dataset.figures = "1";
   releaseCharts();
+  // the outlook is computed in the server's heavy pool (seconds when it starts cold): it does not hold up the rest
+  const outlook = loadOutlook();
   await loadHistoryCharts().catch((e) => setError("history", e.message));
   await costChart;
   performance.mark("hashpower-ready");
   document.body.dataset.ready = "1";
+  await outlook;
+  performance.mark("hashpower-outlook");
+  document.body.dataset.outlook = "1";
 }
 
 main();
