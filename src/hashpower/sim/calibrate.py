@@ -233,7 +233,7 @@ def fit_deployment(hashrate_ths: np.ndarray, hashprice_usd_per_th_day: np.ndarra
         g = float(y_all.mean()) if y_all.size else 0.0
         sd = float(y_all.std(ddof=1)) if y_all.size > 1 else 0.0
         return {"intercept": g, "slope": 0.0, "lag_months": 0, "r2": 0.0, "n": int(y_all.size), "sd": sd,
-                "phi": _lag1(y_all - g) if y_all.size > 2 else 0.0}
+                "phi": _lag1(y_all - g) if y_all.size > 2 else 0.0, "x_min": 0.0}
     y = y_all[k]
     best: dict[str, float] = {}
     for lag in range(max_lag + 1):
@@ -242,11 +242,13 @@ def fit_deployment(hashrate_ths: np.ndarray, hashprice_usd_per_th_day: np.ndarra
         slope = max(0.0, float((xc * (y - y.mean())).sum() / (xc ** 2).sum())) if (xc ** 2).sum() > 0 else 0.0
         icpt = float(y.mean() - slope * x.mean())
         sse = float(((y - icpt - slope * x) ** 2).sum())
+        x_min = float(x.min())
         if not best or sse < best["sse"]:
             sst = float(((y - y.mean()) ** 2).sum())
             best = {"intercept": icpt, "slope": slope, "lag_months": lag, "sse": sse,
                     "r2": 1.0 - sse / sst if sst > 0 else 0.0, "n": int(k.size),
-                    "sd": math.sqrt(sse / max(k.size - 2, 1)), "phi": _lag1(y - icpt - slope * x)}
+                    "sd": math.sqrt(sse / max(k.size - 2, 1)), "phi": _lag1(y - icpt - slope * x),
+                    "x_min": x_min}
     best.pop("sse")
     return best
 
@@ -419,6 +421,7 @@ def build(scenario: Scenario, snap: Snapshot) -> Model:
     par[E.P_DEP_SD] = dep["sd"] if sc.deploy_growth_sd_per_month is None else sc.deploy_growth_sd_per_month
     par[E.P_DEP_PHI] = dep["phi"]
     par[E.P_IDLE_RETIRE] = sc.idle_retirement_rate_per_year
+    par[E.P_DEP_XMIN] = math.exp(dep["x_min"] if sc.deploy_margin_floor_log is None else sc.deploy_margin_floor_log)
     ipar = np.zeros(E.N_IPAR, dtype=np.int64)
     ipar[E.I_HEIGHT0] = height0
     ipar[E.I_EPOCH_BLOCKS0] = height0 % E.RETARGET_BLOCKS
@@ -464,6 +467,7 @@ def build(scenario: Scenario, snap: Snapshot) -> Model:
         "deploy_growth_slope_per_month": dep["slope"],
         "deploy_lag_months": lag,
         "deploy_fit_r2": dep["r2"],
+        "deploy_margin_floor_log": float(math.log(par[E.P_DEP_XMIN])),
         "deploy_growth_sd_per_month": float(par[E.P_DEP_SD]),
         "deploy_growth_shock_ar1": float(par[E.P_DEP_PHI]),
         "deploy_fit_months": dep["n"],

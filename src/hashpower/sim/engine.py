@@ -105,7 +105,8 @@ P_POWER_MED = 29       # median power price of the sites [USD/kWh]
 P_DEP_SD = 30          # deployment: sd of the growth rule's shock per interval [1/interval]
 P_DEP_PHI = 31         # deployment: AR(1) coefficient of the growth shock from one interval to the next [-]
 P_IDLE_RETIRE = 32     # extra retirement rate of machines idle at a decision day [1/year]
-N_PAR = 33
+P_DEP_XMIN = 33        # deployment: the lowest ratio of the signal to the new machine's power cost it was fitted on [-]
+N_PAR = 34
 
 # indices of the integer parameters ``ipar``
 I_HEIGHT0 = 0          # height of the first simulated block
@@ -510,9 +511,9 @@ def _simulate_path(seed, path, ends, par, ipar, cap0, cost0, eff0, on0, bprice, 
             state, zg = normal(state)
             shock = par[P_DEP_PHI] * shock + par[P_DEP_SD] * math.sqrt(1.0 - par[P_DEP_PHI] ** 2) * zg
             g = -1.0
-            if signal > cn_med > 0.0:
-                # below the new machine's breakeven at the median power price nobody builds: no growth
-                # and no replacement (the rule is not extrapolated under the margins it was fitted on)
+            if cn_med > 0.0 and signal > cn_med * par[P_DEP_XMIN]:
+                # below the lowest margin the rule was fitted on nobody builds: no growth and no
+                # replacement (the fitted rule is not extrapolated outside the margins it has seen)
                 g = par[P_DEP_A] + par[P_DEP_B] * math.log(signal / cn_med) + shock
             # the rule is the net growth of the running hashrate (as fitted): new machines make up the gap
             # between the target and what still runs after retirements and switch-offs

@@ -208,7 +208,7 @@ def _path(model, seed: int, path: int, ends: list[int], out: np.ndarray, gprice:
             zg = rng.normal()
             shock = par[E.P_DEP_PHI] * shock + par[E.P_DEP_SD] * math.sqrt(1.0 - par[E.P_DEP_PHI] ** 2) * zg
             g = -1.0
-            if signal > cn_med > 0.0:
+            if cn_med > 0.0 and signal > cn_med * par[E.P_DEP_XMIN]:
                 g = par[E.P_DEP_A] + par[E.P_DEP_B] * math.log(signal / cn_med) + shock
             h_run, _ = _running(on, cap, cost)
             add_ths = 0.0

@@ -78,6 +78,10 @@ class Scenario:
     idle_retirement_rate_per_year: float = _p(0.5, "1/year", "assumption: machines idle at a decision day are "
                                               "sold to cheaper power or scrapped at this extra rate (half a year's "
                                               "idle stock a year), so no idle overhang builds up", 0.0, 12.0)
+    deploy_margin_floor_log: float | None = _p(None, "-", "None: the lowest log(signal / new machine's power "
+                                               "cost) the deployment rule was fitted on: below it nothing is built "
+                                               "(the rule is not extrapolated); a number: that floor (0 = down to "
+                                               "the power cost)", -5.0, 5.0)
     # AI exits
     ai_lease_usd_per_mw_year: float | None = _p(None, "USD/MW IT/year", "None: median usd_per_mw_year of "
                                                 "data/ai_leases.csv ($1.65M; hashpower.models.pivot.Site().lease_rate)",
