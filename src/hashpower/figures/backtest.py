@@ -77,37 +77,6 @@ def check_request(origin=None, start=None, end=None, every_months: Any = B.EVERY
     return {"origins": origins, "horizons": hs, "paths": paths, "seed": seed, "modes": modes}
 
 
-def _score_task(hist, origin, horizons, paths, seed, mode, scenario):
-    actuals = B.Actuals(hist)
-    return B.score_origin(hist, actuals, origin, horizons, paths, seed, mode, scenario,
-                          reference_lease_usd_per_mw_year=REFERENCE_LEASE_USD_PER_MW_YEAR)
-
-
-def _dask_map(scheduler: str, hist, req, scenario):
-    def run(_one, tasks, progress):
-        from distributed import Client, as_completed
-
-        try:
-            client = Client(scheduler, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
-        except (OSError, TimeoutError) as exc:
-            raise ValueError(f"cannot reach the scheduler at {scheduler} within {CONNECT_TIMEOUT_S:g} s "
-                             f"({type(exc).__name__})") from None
-        try:
-            h_f = client.scatter(hist, broadcast=True)
-            futs = [client.submit(_score_task, h_f, o, req["horizons"], req["paths"], req["seed"], m, scenario,
-                                  pure=False) for o, m in tasks]
-            index = {f.key: k for k, f in enumerate(futs)}
-            out: list[Any] = [None] * len(futs)
-            for done, f in enumerate(as_completed(futs), 1):
-                out[index[f.key]] = f.result()
-                if progress is not None:
-                    progress(done, len(futs))
-            return out
-        finally:
-            client.close()
-    return run
-
-
 def backtest(origin=None, start=None, end=None, every_months: Any = B.EVERY_MONTHS,
              horizons: Any = B.DEFAULT_HORIZONS, paths: Any = 1000, seed: Any = 0, mode: str = "both",
              scheduler: str | None = None, preset: str = "baseline",
@@ -116,7 +85,9 @@ def backtest(origin=None, start=None, end=None, every_months: Any = B.EVERY_MONT
     req = check_request(origin, start, end, every_months, horizons, paths, seed, mode)
     sc = get_preset(preset)
     h = history()
-    mapper = _dask_map(scheduler, h, req, sc) if scheduler else None
+    mapper = B.scheduler_map(scheduler, h, req["horizons"], req["paths"], req["seed"], sc,
+                             reference_lease_usd_per_mw_year=REFERENCE_LEASE_USD_PER_MW_YEAR,
+                             timeout_s=CONNECT_TIMEOUT_S) if scheduler else None
     res = B.run(h, req["origins"], req["horizons"], req["paths"], req["seed"], req["modes"], sc,
                 reference_lease_usd_per_mw_year=REFERENCE_LEASE_USD_PER_MW_YEAR, progress=progress,
                 map_origins=mapper)

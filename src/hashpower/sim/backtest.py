@@ -36,7 +36,7 @@ from hashpower.sim.history import History, snapshot_at
 from hashpower.sim.scenario import Scenario
 
 __all__ = ["DEFAULT_FROM", "DEFAULT_HORIZONS", "EVERY_MONTHS", "MAX_ORIGINS", "MAX_PATHS", "MODES", "SERIES",
-           "add_months", "default_origins", "forecast_origin", "metrics", "run", "score_origin"]
+           "add_months", "default_origins", "forecast_origin", "metrics", "run", "scheduler_map", "score_origin"]
 
 #: The scored series and their units.
 SERIES = ("hashrate_ehs", "difficulty", "hashprice_usd_per_ph_day")
@@ -219,6 +219,46 @@ def score_origin(history: History, actuals: Actuals, origin, horizons: Iterable[
                     "crps_log_random_walk": _crps_normal(nv["rw_mean"], nv["rw_sd"], ly)}
             cases.append(case)
     return cases
+
+
+# --------------------------------------------------------------------------- a Dask cluster
+
+
+def _score_task(history: History, origin, horizons, paths: int, seed: int, mode: str, scenario: Scenario,
+                lease: float) -> list[dict[str, Any]]:
+    return score_origin(history, Actuals(history), origin, horizons, paths, seed, mode, scenario,
+                        reference_lease_usd_per_mw_year=lease)
+
+
+def scheduler_map(scheduler: str, history: History, horizons, paths: int, seed: int, scenario: Scenario, *,
+                  reference_lease_usd_per_mw_year: float, timeout_s: float = 10.0) -> Callable:
+    """A ``map_origins`` for :func:`run` that scores the (origin, mode) tasks on the Dask scheduler ``scheduler``.
+
+    The history is scattered to every worker once; each task returns its cases, gathered in
+    the tasks' order, so the result equals the in-process run's.
+    """
+    def run_on_cluster(_one, tasks, progress):
+        from distributed import Client, as_completed
+
+        try:
+            client = Client(scheduler, timeout=timeout_s, set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise ValueError(f"cannot reach the scheduler at {scheduler} within {timeout_s:g} s "
+                             f"({type(exc).__name__})") from None
+        try:
+            h_f = client.scatter(history, broadcast=True)
+            futs = [client.submit(_score_task, h_f, o, list(horizons), paths, seed, m, scenario,
+                                  reference_lease_usd_per_mw_year, pure=False) for o, m in tasks]
+            index = {f.key: k for k, f in enumerate(futs)}
+            out: list[Any] = [None] * len(futs)
+            for done, f in enumerate(as_completed(futs), 1):
+                out[index[f.key]] = f.result()
+                if progress is not None:
+                    progress(done, len(futs))
+            return out
+        finally:
+            client.close()
+    return run_on_cluster
 
 
 # --------------------------------------------------------------------------- scores
