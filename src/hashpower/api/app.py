@@ -240,8 +240,8 @@ async def pivot(mw: Pos = None, power_price: NonNeg = None, efficiency: Pos = No
           capex_per_mw: NonNeg = None, lead_months: Annotated[int | None, Query(ge=0, le=120)] = None,
           term_years: Annotated[float | None, Query(gt=0, le=50)] = None,
           discount_rate: Annotated[float | None, Query(gt=-1, le=1)] = None, hashprice: Pos = None,
-          path: Annotated[str, Query(pattern="^(gbm|flat|history)$")] = "gbm",
-          paths: Annotated[int, Query(ge=2, le=MAX_PIVOT_PATHS)] = 5_000,
+          path: Annotated[str, Query(pattern="^(engine|gbm|flat|history)$")] = "engine",
+          paths: Annotated[int, Query(ge=2, le=MAX_PIVOT_PATHS)] = 2_000,
           seed: Annotated[int, Query(ge=0, le=2**31)] = 0) -> dict[str, Any]:
     """Mining versus AI hosting on a site (same keys as ``hashpower pivot --json``).
 

@@ -24,9 +24,10 @@ from hashpower.figures.format import money as _fmt_money
 @click.option("--discount-rate", type=float, default=None, help="Yearly discount rate, decimal.")
 @click.option("--hashprice", "hashprice_ph", type=float, default=None,
               help="Starting hashprice [USD per PH/s per day] (default: the last 30 days' mean).")
-@click.option("--path", "path_kind", type=click.Choice(["gbm", "flat", "history"]), default="gbm", show_default=True,
-              help="Hashprice paths: GBM calibrated on 4 years, flat, or the last years' changes replayed.")
-@click.option("--paths", "n_paths", type=int, default=20_000, show_default=True, help="Monte Carlo paths.")
+@click.option("--path", "path_kind", type=click.Choice(["engine", "gbm", "flat", "history"]), default="engine",
+              show_default=True, help="Hashprice paths: the calibrated simulator (as simulate and outlook), a GBM "
+              "of the monthly hashprice calibrated on 4 years, flat, or the last years' changes replayed.")
+@click.option("--paths", "n_paths", type=int, default=2_000, show_default=True, help="Monte Carlo paths.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def pivot_cmd(site_file, mw, power_price, efficiency, lease_rate, capex_per_mw, lead_months, term_years, escalator,

@@ -48,6 +48,8 @@ def check_request(origin=None, start=None, end=None, every_months: Any = B.EVERY
     if mode not in (*B.MODES, "both"):
         raise ValueError(f"mode must be conditional, unconditional or both, got {mode!r}")
     modes = list(B.MODES) if mode == "both" else [mode]
+    if isinstance(horizons, int | float):
+        horizons = (horizons,)
     hs = sorted({_whole(x, "horizons", 1, B.MAX_HORIZON_MONTHS) for x in horizons})
     if not hs:
         raise ValueError("horizons must name at least one horizon in months")
@@ -55,7 +57,8 @@ def check_request(origin=None, start=None, end=None, every_months: Any = B.EVERY
     if paths > B.MAX_PATHS:
         raise ValueError(f"paths must be in [1, {B.MAX_PATHS:,}] for a backtest, got {paths:,}")
     every = _whole(every_months, "every_months", 1, 120)
-    first_ok = h.dates[0] + 400 + 365  # the calibration's 400 days and the naive forecasts' 365
+    # the calibration's 400 days and the naive forecasts' 365, and a year of machines released before it
+    first_ok = max(h.dates[0] + 400 + 365, h.machine_release.min() + 365)
     last_ok = B.add_months(h.dates[-1], -max(hs))
     if origin is not None:
         o = _day(origin, "origin")

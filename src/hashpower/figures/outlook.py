@@ -33,15 +33,18 @@ MAX_PATHS = 20_000
 def read_price_path(path: str | Path, start: str, days: int) -> np.ndarray:
     """Daily prices from a CSV of ``date, price_usd`` covering every day from the day after ``start``.
 
-    Every day of the outlook must be given once, in order, with a positive price; a day
+    Every day of the outlook must be given once (in any order), with a positive price; a day
     outside the outlook is refused rather than ignored.
     """
     from hashpower.store.bounded import read_bounded
 
     text = read_bounded(path, "price path")
     rows = list(csv.DictReader(io.StringIO(text)))
-    if not rows or not {"date", "price_usd"} <= set(rows[0]):
+    header = text.splitlines()[0].split(",") if text.strip() else []
+    if not {"date", "price_usd"} <= {h.strip() for h in header}:
         raise ValueError(f"price path {path}: needs the columns date, price_usd")
+    if not rows:
+        raise ValueError(f"price path {path}: has no rows (every day of the outlook needs a price)")
     first = dt.date.fromisoformat(start) + dt.timedelta(days=1)
     last = first + dt.timedelta(days=days - 1)
     out = np.empty(days)

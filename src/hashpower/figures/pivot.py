@@ -22,7 +22,11 @@ from hashpower.store.files import load_site
 #: Years of monthly hashprice that calibrate the GBM (one halving cycle).
 CALIBRATION_YEARS = 4
 MAX_PATHS = 200_000
-PATH_KINDS = ("gbm", "flat", "history")
+PATH_KINDS = ("engine", "gbm", "flat", "history")
+#: Largest number of engine paths of one pivot (each runs the simulator for the site's whole horizon) [-].
+MAX_ENGINE_PATHS = 20_000
+#: Engine paths per kernel call (only the hashprice of each month is kept between calls) [-].
+ENGINE_CHUNK = 1_000
 
 __all__ = ["CALIBRATION_YEARS", "MAX_PATHS", "PATH_KINDS", "Site", "calibrate_hashprice", "load_site", "pivot_figures"]
 
@@ -40,8 +44,34 @@ def calibrate_hashprice(years: int = CALIBRATION_YEARS) -> dict[str, float]:
             "last_date": hp.index[-1].date().isoformat(), "monthly_log_changes": r.to_numpy()}
 
 
+def engine_hashprice_paths(months: int, n_paths: int, seed: int) -> tuple[np.ndarray, float]:
+    """Monthly mean hashprice [USD/(TH/s)/day] of the calibrated baseline engine, ``(n_paths, months)``.
+
+    The same engine as ``hashpower simulate`` and ``hashpower outlook`` (baseline preset, calibrated on
+    the store's latest day), with one output row every 30.4375 days; returns the paths and the
+    engine's start hashprice.
+    """
+    from hashpower.figures.simulate import snapshot
+    from hashpower.sim import calibrate, engine
+    from hashpower.sim.scenario import PRESETS
+
+    model = calibrate.build(PRESETS["baseline"], snapshot())
+    ends = np.round(np.arange(1, months + 1) * 30.4375).astype(np.int64)
+    col = engine.OUTPUTS.index("hashprice_usd_per_ph_day")
+    out = np.empty((n_paths, months))
+    for a in range(0, n_paths, ENGINE_CHUNK):
+        n = min(ENGINE_CHUNK, n_paths - a)
+        out[a:a + n] = engine.simulate(model, n, 1, seed, path0=a, ends=ends, chunk_paths=n)[:, :, col] / 1e3
+    return out, model.info["start_hashprice_usd_per_ph_day"] / 1e3
+
+
 def _paths(kind: str, site: pv.Site, hp0: float, cal: dict[str, Any], n_paths: int, seed: int) -> np.ndarray:
     n = site.months
+    if kind == "engine":
+        if n_paths > MAX_ENGINE_PATHS:
+            raise ValueError(f"paths must be at most {MAX_ENGINE_PATHS:,} with the engine's paths, got {n_paths:,}")
+        p, start = engine_hashprice_paths(n, n_paths, seed)
+        return p * (hp0 / start)  # the engine's paths scaled to the pivot's start hashprice
     if kind == "flat":
         return np.full((2, n), hp0)
     if kind == "history":
@@ -53,7 +83,7 @@ def _paths(kind: str, site: pv.Site, hp0: float, cal: dict[str, Any], n_paths: i
     return pv.hashprice_paths(hp0, cal["drift_per_year"], cal["vol_per_year"], n, n_paths, rng)
 
 
-def pivot_figures(site: pv.Site | None = None, *, path_kind: str = "gbm", n_paths: int = 20_000, seed: int = 0,
+def pivot_figures(site: pv.Site | None = None, *, path_kind: str = "engine", n_paths: int = 2_000, seed: int = 0,
                   hashprice_usd_per_ph_day: float | None = None, share_converting: float = 0.10) -> dict[str, Any]:
     """Mining versus AI hosting on one site: NPVs, IRR, payback, the option to wait and a recommendation."""
     site = site or pv.Site()

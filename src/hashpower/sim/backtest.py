@@ -290,7 +290,7 @@ def metrics(cases: list[dict[str, Any]], mode: str, horizons: Iterable[int]) -> 
                 m["actual_median"] = float(np.median(a))
             else:
                 m.update(dict.fromkeys(("coverage_90", "coverage_50", "crps", "crps_random_walk", "mae_log",
-                                        "mae_log_persistence", "mae_log_trend")))
+                                        "mae_log_persistence", "mae_log_trend", "bias_log")))
             out[name][str(int(h))] = m
     return out
 

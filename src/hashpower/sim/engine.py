@@ -761,9 +761,10 @@ def simulate(model, paths: int, years: int, seed: int, *, path0: int = 0, progre
     gp = np.empty(0)
     gf = np.empty(0)
     if price_path_usd is not None:
-        gp = np.log(np.ascontiguousarray(price_path_usd, dtype=float)[:n_days])
-        if gp.size < n_days or not np.all(np.isfinite(gp)):
+        given = np.ascontiguousarray(price_path_usd, dtype=float)[:n_days]
+        if given.size < n_days or not np.all(np.isfinite(given)) or np.any(given <= 0):
             raise ValueError(f"price_path_usd needs {n_days} positive daily prices")
+        gp = np.log(given)
     if fee_path_btc_per_block is not None:
         gf = np.ascontiguousarray(fee_path_btc_per_block, dtype=float)[:n_days]
         if gf.size < n_days or not np.all(np.isfinite(gf)) or np.any(gf < 0):
