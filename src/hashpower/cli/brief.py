@@ -82,8 +82,9 @@ def _print_brief(b: dict) -> None:
     if b.get("scenarios"):
         sc = b["scenarios"]
         for name, r in sc["presets"].items():
-            t.add_row(f"{name}, year {sc['years']}", f"{r.get('hashrate_ehs', 0):,.0f} EH/s, budget "
-                                                    f"{_fmt_money(r.get('security_budget_usd_per_day', 0))}/day, "
-                                                    f"attack {_fmt_money(r.get('attack_cost_hardware_usd', 0))}")
+            t.add_row(f"{name}, year {sc['years']} (median of {sc['paths']:,} paths)",
+                      f"{r.get('hashrate_ehs', 0):,.0f} EH/s, budget "
+                      f"{_fmt_money(r.get('security_budget_usd_per_day', 0))}/day, "
+                      f"attack {_fmt_money(r.get('attack_cost_hardware_usd', 0))}")
     c.print(t)
     c.print(f"[dim]{b['data']['attribution']}[/]")

@@ -101,7 +101,8 @@ def scenario_medians(years: int = BRIEF_SIM_YEARS, paths: int = BRIEF_SIM_PATHS)
             if k in r:
                 out[preset][k] = r[k]["p50"][-1]
         out[preset]["fan"] = {k: r[k] for k in ("hashrate_ehs", "security_budget_usd_per_day") if k in r}
-    return {"years": years, "paths": paths, "seed": BRIEF_SIM_SEED, "presets": out}
+    return {"years": years, "paths": paths, "seed": BRIEF_SIM_SEED, "presets": out,
+            "engine": "the calibrated scenario engine of hashpower simulate, outlook and backtest (docs/backtest.md)"}
 
 
 def brief_figures(

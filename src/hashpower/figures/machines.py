@@ -94,4 +94,9 @@ def machine_figures(
         "uptime": uptime,
         "generations": summary,
         "machines": rows,
+        **({"difficulty_growth_rate_per_month": float(difficulty_growth_rate_per_month),
+            "payback_note": ("payback at the hashprice of the day shrinking by the given difficulty growth each month "
+                             "(a deterministic what-if, default 0); for the engine's view of difficulty month by "
+                             "month see hashpower outlook (not run here: the engine's cold start takes seconds)")}
+           if capex_usd_per_th is not None else {}),
     }

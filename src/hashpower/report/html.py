@@ -194,7 +194,7 @@ def write_html(b: dict[str, Any], path: str | Path) -> Path:
         for name, r in b["scenarios"]["presets"].items():
             rows.append(
                 (
-                    f"Scenario {name}, year {b['scenarios']['years']}",
+                    f"Scenario {name}, year {b['scenarios']['years']} (median of {b['scenarios']['paths']:,} paths)",
                     f"{r.get('hashrate_ehs', float('nan')):,.0f} EH/s, budget "
                     f"{_money(r.get('security_budget_usd_per_day'))}/day, attack "
                     f"{_money(r.get('attack_cost_hardware_usd'))}",
