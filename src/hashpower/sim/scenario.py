@@ -199,8 +199,9 @@ PRESETS: dict[str, Scenario] = {
         name="baseline",
         rationale=("Today's industry carried forward: the price follows a GBM calibrated on the last halving "
                    "cycle, fees per block stay flat in BTC around their last 30-day mean, AI leases come at "
-                   "the pace announced in 2024-25 (data/ai_leases.csv), machines arrive when they pay back "
-                   "within 18 months, up to the fastest build-out seen so far."),
+                   "the pace announced in 2024-25 (data/ai_leases.csv), machines arrive at the pace the last "
+                   "four years' build-out shows for their margin (fitted at the start; docs/backtest.md scores "
+                   "it against history)."),
     ),
     "consolidation": Scenario(
         name="consolidation",
