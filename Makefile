@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_sim.py
 	$(BIN)/python benchmarks/bench_api.py
 	$(BIN)/python benchmarks/bench_edges.py
+	$(BIN)/python benchmarks/bench_backtest.py
 
 # needs the internet (the vulnerability databases); the lock is requirements.lock
 audit: $(STAMP)

@@ -20,9 +20,10 @@ from hashpower.store.paths import home, version
 __all__ = ["CACHEABLE", "MAX_ENTRIES", "get", "key", "put"]
 
 #: Commands whose ``--json`` output depends only on their arguments, the store, the code and the day.
-CACHEABLE = frozenset({"hashprice", "machines", "network", "index", "security", "pivot", "simulate", "brief"})
+CACHEABLE = frozenset({"hashprice", "machines", "network", "index", "security", "pivot", "simulate", "brief",
+                       "outlook", "backtest"})
 #: Options that write files or read a user's file: a command with one of them is never cached.
-_UNCACHED_OPTIONS = ("--html", "--out", "--csv", "--catalog", "--help", "-h")
+_UNCACHED_OPTIONS = ("--html", "--out", "--csv", "--catalog", "--price-path", "--scheduler", "--help", "-h")
 #: Most outputs kept [files]; the oldest go first.
 MAX_ENTRIES = 256
 
