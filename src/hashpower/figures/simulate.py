@@ -26,8 +26,67 @@ __all__ = ["MAX_PATHS", "MAX_YEARS", "PRESETS", "Scenario", "check_run_size", "g
            "run", "snapshot", "write_outputs"]
 
 
+_HISTORY_FIELDS = ("dates", "price_usd", "difficulty", "blocks", "height_end", "subsidy_btc", "fees_btc",
+                   "machine_release", "machine_efficiency_j_per_th", "lease_announced", "lease_usd_per_mw_year",
+                   "pool_dates", "pool_labels", "pool_shares", "asic_price_latest_usd_per_th")
+
+
+def _history_file() -> Path | None:
+    """The disk copy of the History for this store file and this code (``$HASHPOWER_HOME/cache/``)."""
+    import hashlib
+
+    from hashpower.figures.cache import _code_fingerprint
+    from hashpower.store.paths import home, version
+
+    v = version()
+    if v is None:
+        return None
+    k = hashlib.sha256(f"{v}|{_code_fingerprint()}".encode()).hexdigest()[:24]
+    return home() / "cache" / f"history-{k}.npz"
+
+
+def _load_history(path: Path) -> History | None:
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            d = {f: z[f] for f in _HISTORY_FIELDS}
+    except (OSError, KeyError, ValueError):
+        return None
+    d["pool_labels"] = tuple(str(x) for x in d["pool_labels"])
+    d["asic_price_latest_usd_per_th"] = float(d["asic_price_latest_usd_per_th"])
+    return History(**d)
+
+
+def _save_history(h: History, path: Path) -> None:
+    """Write the copy beside, then rename (a reader never sees half a file); a failure only costs speed."""
+    import os
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
+        np.savez(tmp, **{f: (np.array(getattr(h, f)) if f != "pool_labels" else np.array(h.pool_labels, dtype=str))
+                        for f in _HISTORY_FIELDS})
+        os.replace(tmp, path)
+        for old in path.parent.glob("history-*.npz"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
 @lru_cache(maxsize=2)
 def _history(key: str, mtime: float) -> History:  # noqa: ARG001 - the key invalidates the cache
+    f = _history_file()
+    if f is not None and f.exists():
+        got = _load_history(f)
+        if got is not None:
+            return got
+    built = _build_history()
+    if f is not None:
+        _save_history(built, f)
+    return built
+
+
+def _build_history() -> History:
     h = series.history()
     conc = series.concentration_series(30)
     cat = catalog()
