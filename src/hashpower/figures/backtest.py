@@ -18,7 +18,7 @@ from hashpower.models.pivot import REFERENCE_LEASE_USD_PER_MW_YEAR
 from hashpower.sim import backtest as B
 from hashpower.sim.scenario import check_run_size, get_preset
 
-__all__ = ["backtest", "check_request"]
+__all__ = ["backtest", "check_request", "write_outputs"]
 
 #: Seconds to wait for a named scheduler [s].
 CONNECT_TIMEOUT_S = 10.0
@@ -85,6 +85,8 @@ def backtest(origin=None, start=None, end=None, every_months: Any = B.EVERY_MONT
              scheduler: str | None = None, preset: str = "baseline",
              progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """The backtest of ``preset`` on the store's history (see :func:`hashpower.sim.backtest.run`)."""
+    if scheduler is not None:
+        B.check_scheduler(scheduler)
     req = check_request(origin, start, end, every_months, horizons, paths, seed, mode)
     sc = get_preset(preset)
     h = history()
@@ -103,3 +105,10 @@ def backtest(origin=None, start=None, end=None, every_months: Any = B.EVERY_MONT
                     "absolute log error of the median forecast; crps: mean CRPS of the log value. Method: "
                     "docs/backtest.md.")
     return res
+
+
+def write_outputs(result: dict[str, Any], directory) -> dict[str, Any]:
+    """The cases and metrics CSVs and the coverage and PIT charts (``sim.backtest_charts.write_outputs``)."""
+    from hashpower.sim.backtest_charts import write_outputs as _write
+
+    return _write(result, directory)

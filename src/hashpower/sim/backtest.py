@@ -26,6 +26,7 @@ References
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -36,7 +37,8 @@ from hashpower.sim.history import History, snapshot_at
 from hashpower.sim.scenario import Scenario
 
 __all__ = ["DEFAULT_FROM", "DEFAULT_HORIZONS", "EVERY_MONTHS", "MAX_ORIGINS", "MAX_PATHS", "MODES", "SERIES",
-           "add_months", "default_origins", "forecast_origin", "metrics", "run", "scheduler_map", "score_origin"]
+           "add_months", "check_scheduler", "default_origins", "forecast_origin", "metrics", "run", "scheduler_map",
+           "score_origin"]
 
 #: The scored series and their units.
 SERIES = ("hashrate_ehs", "difficulty", "hashprice_usd_per_ph_day")
@@ -230,6 +232,17 @@ def _score_task(history: History, origin, horizons, paths: int, seed: int, mode:
                         reference_lease_usd_per_mw_year=lease)
 
 
+_SCHEDULER = re.compile(r"^(tcp|tls)://[A-Za-z0-9._\-]+:[0-9]{1,5}$|^(tcp|tls)://\[[0-9A-Fa-f:.]+\]:[0-9]{1,5}$")
+
+
+def check_scheduler(scheduler: str) -> str:
+    """``scheduler`` if it reads ``tcp://HOST:PORT`` (or ``tls://``), else ``ValueError`` naming it."""
+    if not isinstance(scheduler, str) or not _SCHEDULER.match(scheduler) or \
+            not 0 < int(scheduler.rsplit(":", 1)[1]) < 65536:
+        raise ValueError(f"scheduler must be tcp://HOST:PORT (a running Dask scheduler), got {scheduler!r}")
+    return scheduler
+
+
 def scheduler_map(scheduler: str, history: History, horizons, paths: int, seed: int, scenario: Scenario, *,
                   reference_lease_usd_per_mw_year: float, timeout_s: float = 10.0) -> Callable:
     """A ``map_origins`` for :func:`run` that scores the (origin, mode) tasks on the Dask scheduler ``scheduler``.
@@ -237,12 +250,14 @@ def scheduler_map(scheduler: str, history: History, horizons, paths: int, seed: 
     The history is scattered to every worker once; each task returns its cases, gathered in
     the tasks' order, so the result equals the in-process run's.
     """
+    check_scheduler(scheduler)
+
     def run_on_cluster(_one, tasks, progress):
         from distributed import Client, as_completed
 
         try:
             client = Client(scheduler, timeout=timeout_s, set_as_default=False)
-        except (OSError, TimeoutError) as exc:
+        except Exception as exc:  # noqa: BLE001 - dask raises OSError, TimeoutError or ValueError by address
             raise ValueError(f"cannot reach the scheduler at {scheduler} within {timeout_s:g} s "
                              f"({type(exc).__name__})") from None
         try:
