@@ -233,10 +233,14 @@ def _score_task(history: History, origin, horizons, paths: int, seed: int, mode:
 
 
 _SCHEDULER = re.compile(r"^(tcp|tls)://[A-Za-z0-9._\-]+:[0-9]{1,5}$|^(tcp|tls)://\[[0-9A-Fa-f:.]+\]:[0-9]{1,5}$")
+#: A scheduler in this process (``LocalCluster(processes=False)``): ``inproc://HOST/PID/N``.
+_INPROC = re.compile(r"^inproc://[A-Za-z0-9._\-]+/[0-9]+/[0-9]+$")
 
 
 def check_scheduler(scheduler: str) -> str:
     """``scheduler`` if it reads ``tcp://HOST:PORT`` (or ``tls://``), else ``ValueError`` naming it."""
+    if isinstance(scheduler, str) and _INPROC.match(scheduler):
+        return scheduler
     if not isinstance(scheduler, str) or not _SCHEDULER.match(scheduler) or \
             not 0 < int(scheduler.rsplit(":", 1)[1]) < 65536:
         raise ValueError(f"scheduler must be tcp://HOST:PORT (a running Dask scheduler), got {scheduler!r}")
@@ -253,7 +257,7 @@ def scheduler_map(scheduler: str, history: History, horizons, paths: int, seed: 
     check_scheduler(scheduler)
 
     def run_on_cluster(_one, tasks, progress):
-        from distributed import Client, as_completed
+        from distributed import Client
 
         try:
             client = Client(scheduler, timeout=timeout_s, set_as_default=False)
@@ -264,10 +268,9 @@ def scheduler_map(scheduler: str, history: History, horizons, paths: int, seed: 
             h_f = client.scatter(history, broadcast=True)
             futs = [client.submit(_score_task, h_f, o, list(horizons), paths, seed, m, scenario,
                                   reference_lease_usd_per_mw_year, pure=False) for o, m in tasks]
-            index = {f.key: k for k, f in enumerate(futs)}
-            out: list[Any] = [None] * len(futs)
-            for done, f in enumerate(as_completed(futs), 1):
-                out[index[f.key]] = f.result()
+            out: list[Any] = []
+            for done, f in enumerate(futs, 1):  # in the tasks' order (the cluster runs them all meanwhile)
+                out.append(f.result())
                 if progress is not None:
                     progress(done, len(futs))
             return out
