@@ -234,6 +234,8 @@ def _main_fails(args: list[str], capsys) -> str:
     (["backtest", "--origin", "2020-01-01", "--from", "2019-01-01"], "origin"),
     (["backtest", "--from", "2009-01-01"], "from"),
     (["backtest", "--preset", "nope"], "nope"),
+    (["backtest", "--scheduler", "-1"], "scheduler"),
+    (["backtest", "--scheduler", ""], "scheduler"),
     (["outlook", "--months", "61"], "months"),
     (["outlook", "--months", "0"], "months"),
     (["outlook", "--paths", "0"], "paths"),

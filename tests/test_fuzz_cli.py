@@ -16,7 +16,9 @@ FREE_TEXT = {"--rpc-user", "--rpc-password", "--html", "--csv"}
 #: Extra arguments that keep a valid run quick (the junk goes in front of them).
 QUICK = {"pivot": ["--paths", "200"], "brief": ["--no-scenarios"],
          "simulate": ["--preset", "baseline", "--paths", "20", "--years", "1"],
-         "sweep": ["--scheduler", "tcp://127.0.0.1:1", "--timeout", "1"]}
+         "sweep": ["--scheduler", "tcp://127.0.0.1:1", "--timeout", "1"],
+         "backtest": ["--origin", "2020-01-01", "--paths", "20", "--mode", "conditional"],
+         "outlook": ["--months", "1", "--paths", "20"]}
 SKIP_COMMANDS = {"serve"}
 
 

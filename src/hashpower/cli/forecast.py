@@ -86,6 +86,8 @@ def backtest(origin: str | None, start: str | None, end: str | None, every_month
     if origin is not None and (start is not None or end is not None):
         raise ValueError("give either --origin or --from/--to, not both")
     hs = _horizons(horizons)
+    if scheduler is not None and not scheduler.strip():
+        raise ValueError("scheduler must be tcp://HOST:PORT (a running Dask scheduler), got ''")
     with _progress(not as_json, "backtest") as cb:
         res = run(origin=origin, start=start, end=end, every_months=every_months, horizons=hs, paths=paths,
                   seed=seed, mode=mode, scheduler=scheduler, preset=preset, progress=cb)

@@ -91,6 +91,8 @@ def pivot_figures(site: pv.Site | None = None, *, path_kind: str = "engine", n_p
         raise ValueError(f"path must be one of {', '.join(PATH_KINDS)}, got {path_kind!r}")
     if int(n_paths) != n_paths or not 2 <= n_paths <= MAX_PATHS:
         raise ValueError(f"paths must be a whole number in [2, {MAX_PATHS}], got {n_paths!r}")
+    if isinstance(seed, bool) or int(seed) != seed or not 0 <= seed < 2**63:
+        raise ValueError(f"seed must be a whole number in [0, 2^63), got {seed!r}")
     if not 0 <= share_converting <= 1:
         raise ValueError(f"share_converting must be in [0, 1], got {share_converting!r}")
     cal = calibrate_hashprice()

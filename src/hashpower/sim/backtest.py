@@ -37,8 +37,8 @@ from hashpower.sim.history import History, snapshot_at
 from hashpower.sim.scenario import Scenario
 
 __all__ = ["DEFAULT_FROM", "DEFAULT_HORIZONS", "EVERY_MONTHS", "MAX_ORIGINS", "MAX_PATHS", "MODES", "SERIES",
-           "add_months", "check_scheduler", "default_origins", "forecast_origin", "metrics", "run", "scheduler_map",
-           "score_origin"]
+           "add_months", "check_scheduler", "default_origins", "forecast_origin", "metrics", "probe_scheduler", "run",
+           "scheduler_map", "score_origin"]
 
 #: The scored series and their units.
 SERIES = ("hashrate_ehs", "difficulty", "hashprice_usd_per_ph_day")
@@ -247,6 +247,28 @@ def check_scheduler(scheduler: str) -> str:
     return scheduler
 
 
+def probe_scheduler(scheduler: str, timeout_s: float) -> None:
+    """``ValueError`` unless a TCP connection to the scheduler's port opens within ``timeout_s``.
+
+    Tried before a Dask ``Client`` is built: a client that fails half-way through its start
+    leaves a loop behind whose clean-up, run later by the garbage collector, can block the next
+    client's start; an unreachable address never gets that far.
+    """
+    import socket
+
+    if scheduler.startswith("inproc://"):
+        return
+    hostport = scheduler.split("://", 1)[1]
+    host, _, port = hostport.rpartition(":")
+    wait = min(timeout_s, 3600.0) if math.isfinite(timeout_s) and timeout_s > 0 else 10.0
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=wait):
+            pass
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"cannot reach the scheduler at {scheduler} within {timeout_s:g} s "
+                         f"({type(exc).__name__})") from None
+
+
 def scheduler_map(scheduler: str, history: History, horizons, paths: int, seed: int, scenario: Scenario, *,
                   reference_lease_usd_per_mw_year: float, timeout_s: float = 10.0) -> Callable:
     """A ``map_origins`` for :func:`run` that scores the (origin, mode) tasks on the Dask scheduler ``scheduler``.
@@ -259,6 +281,7 @@ def scheduler_map(scheduler: str, history: History, horizons, paths: int, seed: 
     def run_on_cluster(_one, tasks, progress):
         from distributed import Client
 
+        probe_scheduler(scheduler, timeout_s)
         try:
             client = Client(scheduler, timeout=timeout_s, set_as_default=False)
         except Exception as exc:  # noqa: BLE001 - dask raises OSError, TimeoutError or ValueError by address

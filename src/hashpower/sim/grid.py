@@ -120,6 +120,10 @@ def _client(scheduler: str | None, timeout_s: float):
     from distributed import Client, LocalCluster
 
     if scheduler:
+        if "://" in scheduler and not scheduler.startswith("inproc://"):
+            from hashpower.sim.backtest import probe_scheduler
+
+            probe_scheduler(scheduler, timeout_s)
         try:
             return Client(scheduler, timeout=timeout_s, set_as_default=False), None
         except Exception as exc:  # noqa: BLE001 - dask raises OSError, TimeoutError or ValueError by address
