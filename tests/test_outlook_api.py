@@ -141,3 +141,14 @@ def test_same_request_same_body(client: httpx.Client):
 def test_zz_server_still_serving(client: httpx.Client, server: Server):
     assert server.proc.poll() is None, server.stderr()
     assert client.get("/healthz").status_code == 200
+
+
+def test_the_api_bounds_the_price_growth_as_the_engine_does():
+    import importlib
+
+    from hashpower.sim import outlook as sim_outlook
+
+    api_app = importlib.import_module("hashpower.api.app")  # the module (the package re-exports the FastAPI app)
+
+    assert (api_app.OUTLOOK_GROWTH_MIN, api_app.OUTLOOK_GROWTH_MAX) == (sim_outlook.PRICE_GROWTH_MIN,
+                                                                      sim_outlook.PRICE_GROWTH_MAX)

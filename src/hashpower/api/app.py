@@ -34,6 +34,8 @@ MAX_PIVOT_PATHS = 20_000
 MAX_OUTLOOK_PATHS, MAX_OUTLOOK_MONTHS = 20_000, 60
 #: The outlook's given price growth [decimal per year]: the engine's own bounds, named here so that a refusal
 #: speaks of the query parameter (the API layer does not import the engine).
+#: The outlook's price growth bounds, as hashpower.sim.outlook.PRICE_GROWTH_MIN/MAX (kept here so the app loads no
+#: numba; tests/test_outlook_api.py checks they agree).
 OUTLOOK_GROWTH_MIN, OUTLOOK_GROWTH_MAX = -0.99, 10.0
 #: Unknown query parameters named in a refusal (the detail stays short however many were sent).
 MAX_UNKNOWN_SHOWN = 5

@@ -24,7 +24,9 @@ from hashpower.sim import outlook as O
 from hashpower.sim.scenario import check_run_size, get_preset
 from hashpower.store.catalog import backtest_summary
 
-__all__ = ["MAX_PATHS", "outlook", "read_price_path"]
+__all__ = ["MAX_PATHS", "PRICE_GROWTH_MAX", "PRICE_GROWTH_MIN", "outlook", "read_price_path"]
+
+PRICE_GROWTH_MIN, PRICE_GROWTH_MAX = O.PRICE_GROWTH_MIN, O.PRICE_GROWTH_MAX
 
 #: Largest number of paths of one outlook [-].
 MAX_PATHS = 20_000

@@ -19,9 +19,12 @@ import numpy as np
 from hashpower.sim import calibrate, engine
 from hashpower.sim.scenario import Scenario
 
-__all__ = ["MAX_MONTHS", "NEXT_EPOCHS", "QUANTILES", "SERIES", "month_ends", "outlook", "price_path_from_growth"]
+__all__ = ["MAX_MONTHS", "NEXT_EPOCHS", "PRICE_GROWTH_MAX", "PRICE_GROWTH_MIN", "QUANTILES", "SERIES", "month_ends",
+           "outlook", "price_path_from_growth"]
 
 MAX_MONTHS = 60
+#: Bounds of a user's price growth per year [decimal]: -99 % to +1,000 %.
+PRICE_GROWTH_MIN, PRICE_GROWTH_MAX = -0.99, 10.0
 #: Percentiles of each band [%].
 QUANTILES = (5, 25, 50, 75, 95)
 #: Output series -> kernel output.
@@ -55,8 +58,9 @@ def month_ends(start, months: int) -> tuple[list[str], np.ndarray]:
 
 def price_path_from_growth(price0_usd: float, growth_per_year: float, days: int) -> np.ndarray:
     """Daily prices growing by ``growth_per_year`` (decimal, compounded daily) from ``price0_usd``."""
-    if not math.isfinite(growth_per_year) or not -0.99 <= growth_per_year <= 10.0:
-        raise ValueError(f"price growth per year must be a decimal in [-0.99, 10], got {growth_per_year!r}")
+    if not math.isfinite(growth_per_year) or not PRICE_GROWTH_MIN <= growth_per_year <= PRICE_GROWTH_MAX:
+        raise ValueError(f"price growth per year must be a decimal in [{PRICE_GROWTH_MIN:g}, {PRICE_GROWTH_MAX:g}], "
+                         f"got {growth_per_year!r}")
     t = np.arange(1, days + 1, dtype=float)
     return price0_usd * np.exp(math.log1p(growth_per_year) * t / 365.0)
 
