@@ -8,8 +8,10 @@
    (miss). Target <= 0.7 s.
 3. The API under a real mix: 64 keep-alive connections, each cycling through the mix below, for
    ``--seconds`` (default 60) after a warm-up, against ``hashpower serve`` (2 workers); throughput, p50/p99
-   overall and p99 per endpoint, the server's resident memory (all processes) before and after, beside
-   ``/healthz`` alone under the same load. Targets: >= 1,500 req/s, p99 <= 150 ms, RSS <= 600 MB and flat.
+   overall and p99 per endpoint, beside ``/healthz`` alone under the same load; the memory of the server's
+   process tree (RSS, and PSS: shared pages split between their sharers) sampled every second of the run:
+   before, after, peak, and its range over the run's second half. Targets: >= 1,500 req/s, p99 <= 150 ms,
+   RSS <= 600 MB and flat.
 4. The simulator's kernel: ``benchmarks/bench_sim.py`` (run separately; its last result is copied here).
    Target >= 1.5e9 cohort-days/s on 2 cores, >= 500x the plain-Python step.
 
@@ -30,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -133,19 +136,39 @@ async def _mix_load(host: str, port: int, paths: list[str], seconds: float, conc
             "requests_by_endpoint": {p: len(v) for p, v in lat.items()}}
 
 
-def _rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children [MB] (from /proc)."""
-    total, todo = 0, [pid]
+def _tree(pid: int) -> list[int]:
+    """A process and all its descendants (from /proc)."""
+    out, todo = [], [pid]
     while todo:
         p = todo.pop()
+        out.append(p)
         try:
-            with open(f"/proc/{p}/status") as fh:
-                total += next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:"))
             with open(f"/proc/{p}/task/{p}/children") as fh:
                 todo += [int(x) for x in fh.read().split()]
+        except OSError:
+            continue
+    return out
+
+
+def _mem_mb(pid: int) -> dict[str, float]:
+    """Resident (RSS) and proportional (PSS: shared pages split between their sharers) memory of a process
+    tree [MB], and its number of processes, from /proc."""
+    rss = pss = 0
+    procs = _tree(pid)
+    for p in procs:
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                rss += next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:"))
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                pss += next(int(line.split()[1]) for line in fh if line.startswith("Pss:"))
         except (OSError, StopIteration):
             continue
-    return round(total / 1024, 1)
+    return {"rss_mb": round(rss / 1024, 1), "pss_mb": round(pss / 1024, 1), "processes": len(procs)}
+
+
+def _sample(pid: int, stop: threading.Event, every_s: float, into: list) -> None:
+    while not stop.wait(every_s):
+        into.append(_mem_mb(pid))
 
 
 def api_mix(env: dict[str, str], seconds: float) -> dict:
@@ -163,11 +186,24 @@ def api_mix(env: dict[str, str], seconds: float) -> dict:
             except OSError:
                 time.sleep(0.3)
         asyncio.run(_mix_load("127.0.0.1", port, MIX, 5.0, 64, 2.0))  # warm every worker's caches
-        rss0 = _rss_mb(proc.pid)
+        mem0 = _mem_mb(proc.pid)
+        samples: list[dict] = []
+        stop = threading.Event()
+        sampler = threading.Thread(target=_sample, args=(proc.pid, stop, 1.0, samples), daemon=True)
+        sampler.start()
         mix = asyncio.run(_mix_load("127.0.0.1", port, MIX, seconds, 64, 1.0))
-        rss1 = _rss_mb(proc.pid)
+        stop.set()
+        sampler.join()
+        mem1 = _mem_mb(proc.pid)
         ref = asyncio.run(_mix_load("127.0.0.1", port, ["/healthz"], min(seconds, 20.0), 64, 1.0))
-        return {"mix": mix, "rss_mb_before": rss0, "rss_mb_after": rss1,
+        steady = samples[len(samples) // 2:] or [mem1]  # the second half of the run, once the heavy work is done
+        return {"mix": mix, "rss_mb_before": mem0["rss_mb"], "rss_mb_after": mem1["rss_mb"],
+                "memory_before": mem0, "memory_after": mem1,
+                "rss_mb_peak": max(x["rss_mb"] for x in samples + [mem0, mem1]),
+                "pss_mb_peak": max(x["pss_mb"] for x in samples + [mem0, mem1]),
+                "rss_mb_second_half": {"min": min(x["rss_mb"] for x in steady),
+                                       "max": max(x["rss_mb"] for x in steady)},
+                "memory_samples_every_1s": samples,
                 "reference_healthz_alone": {k: ref[k] for k in ("requests", "rps", "p50_ms", "p99_ms", "errors")}}
     finally:
         proc.terminate()
