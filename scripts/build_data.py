@@ -30,6 +30,11 @@ MAX_TARGET = 0xFFFF << 208
 #: 14); checked below against every day that has per-block timestamps.
 CM_HEIGHT_OFFSET = 5
 SUBSIDY_2024_BTC = 3.125  # block subsidy for heights 840,000 .. 1,049,999
+#: The folder of the newer files (``SOURCES-incoming.md``), read when present.
+INCOMING = "incoming-2026-12"
+#: Coin Metrics revised ``SplyCur`` by +100 BTC from 2010-11-14 in its files after 2026-07-26: the newer
+#: file's supply is 100 BTC above the embedded one on every day (SOURCES-incoming.md, file A).
+CM_SUPPLY_REVISION_BTC = 100.0
 
 
 def subsidy_sat(height: np.ndarray) -> np.ndarray:
@@ -49,7 +54,69 @@ def build_epochs(src: Path) -> pd.DataFrame:
     assert rel.max() < 1e-9, f"difficulty column disagrees with target: {rel.max()}"
     e["difficulty"] = exact
     e["end_block_hash"] = e["end_block_hash"].fillna("")
-    return e[["epoch", "start_height", "end_height", "target_hex", "difficulty", "end_block_hash"]]
+    e = e[["epoch", "start_height", "end_height", "target_hex", "difficulty", "end_block_hash"]]
+    inc = src / INCOMING / "mempool_network_daily_xddai1688.csv"
+    return pd.concat([e, later_epochs(inc, e)], ignore_index=True) if inc.exists() else e
+
+
+def bits_of_target(target: float) -> int:
+    """The compact ``nBits`` nearest a target known to about 15 digits (Core's ``GetCompact`` layout, the
+    mantissa rounded rather than truncated: the target is a float's approximation of a compact one)."""
+    size = (int(target).bit_length() + 7) // 8
+    mant = round(target / 256.0 ** (size - 3))
+    if mant & 0x00800000:
+        mant >>= 8
+        size += 1
+    return size << 24 | mant
+
+
+def target_of_bits(bits: int) -> int:
+    size, mant = bits >> 24, bits & 0x007FFFFF
+    return mant >> 8 * (3 - size) if size <= 3 else mant << 8 * (size - 3)
+
+
+def later_epochs(path: Path, known: pd.DataFrame) -> pd.DataFrame:
+    """The epochs after Electrum's last from mempool-derived daily difficulties (file B of SOURCES.md).
+
+    The file has no heights: each new value (consecutive, about 14 days apart) is taken as the next epoch,
+    and its target is the compact target whose difficulty the value is (the value is a float of the
+    target, 15 digits, so the 24-bit mantissa is recovered exactly; asserted to 1e-12). A value seen on one
+    day only (2026-08-10, rounded to 127480000000000) is not a retarget. The epochs' first days are checked
+    against the heights of the daily history in ``build_daily``.
+    """
+    b = pd.read_csv(path)
+    b = b[b["difficulty"].notna()]
+    vals, days = b["difficulty"].to_numpy(float), b["date"].to_numpy()
+    runs = []  # (first day, value, days seen)
+    for v, d in zip(vals, days, strict=True):
+        if runs and runs[-1][1] == v:
+            runs[-1][2] += 1
+        else:
+            runs.append([d, v, 1])
+    runs = [r for r in runs if r[2] > 1]  # one-day values are rounded repeats
+    merged = []
+    for r in runs:
+        if merged and merged[-1][1] == r[1]:
+            continue
+        merged.append(r)
+    last = known.iloc[-1]
+    k = next(i for i, r in enumerate(merged) if abs(r[1] / last["difficulty"] - 1) < 1e-9)
+    assert k >= 3 and all(abs(merged[k - j][1] / known["difficulty"].iloc[-1 - j] - 1) < 1e-9 for j in range(3)), \
+        "the file's epochs before Electrum's last do not match it"
+    rows = []
+    for n, (day, v, _) in enumerate(merged[k + 1:], start=1):
+        bits = bits_of_target(MAX_TARGET / v)
+        target = target_of_bits(bits)
+        exact = MAX_TARGET / target
+        assert abs(exact / v - 1) < 1e-12, (day, v, exact)
+        start = int(last["start_height"]) + 2016 * n
+        rows.append({"epoch": int(last["epoch"]) + n, "start_height": start, "end_height": start + 2015,
+                     "target_hex": f"0x{target:064x}", "difficulty": exact, "end_block_hash": "",
+                     "first_seen": day})
+    out = pd.DataFrame(rows)
+    added = ", ".join(f"{r.epoch} ({r.first_seen})" for r in out.itertuples())
+    print("epochs added from the mempool-derived file:", added)
+    return out
 
 
 def build_daily(src: Path, epochs: pd.DataFrame) -> pd.DataFrame:
@@ -78,6 +145,9 @@ def build_daily(src: Path, epochs: pd.DataFrame) -> pd.DataFrame:
     cols = ["time", "BlkCnt", "PriceUSD", "HashRate", "IssTotNtv", "IssTotUSD", "FeeTotNtv",
             "SplyCur", "CapMrktCurUSD", "TxCnt", "AdrActCnt"]
     d = pd.concat([main[cols], new[cols]], ignore_index=True)
+    inc = src / INCOMING / "coinmetrics_btc_daily_north7_2026.csv"
+    if inc.exists():
+        d = pd.concat([d, later_days(inc, d)[cols]], ignore_index=True)
     d["time"] = pd.to_datetime(d["time"])
     assert (d["time"].diff().dropna() == pd.Timedelta(days=1)).all(), "days are not contiguous"
 
@@ -115,12 +185,65 @@ def build_daily(src: Path, epochs: pd.DataFrame) -> pd.DataFrame:
         "tx_count": d["TxCnt"],
         "active_addresses": d["AdrActCnt"],
     })
+    check_new_epochs(out, epochs)
+    if "first_seen" in epochs:
+        # the newer days' hash rate is Coin Metrics' blocks x difficulty: it must give our difficulty back
+        t = out[out["date"] > pd.Timestamp("2026-06-01").date()]
+        implied = t["hashrate_ths"] * 86400e12 / (2.0**32 * t["blocks"].astype(float) * t["difficulty"])
+        assert abs(implied.median() - 1) < 1e-6, implied.median()
     # Check the extension's derived block counts against its hash rate.
     tail = out[out["date"] > main["time"].pipe(pd.to_datetime).max().date()]
     implied = tail["hashrate_ths"] * 86400e12 / (tail["difficulty"] * 2**32)
     ratio = (implied / tail["blocks"]).median()
     assert abs(ratio - 1) < 0.01, ratio
     return out
+
+
+def later_days(path: Path, d: pd.DataFrame) -> pd.DataFrame:
+    """The days after ``d`` from the newer Coin Metrics file (file A of SOURCES-incoming.md).
+
+    It has price, hash rate, issuance in USD, supply and market cap, rounded to 10 digits; no block count,
+    fees, transactions or addresses. Blocks = issuance / price / 3.125 (an integer to 0.01, asserted);
+    supply = the embedded supply carried forward by the issuance, checked against the file's own less its
+    +100 BTC revision; fees, transactions and addresses are missing (no source has them after 2026-06-01).
+    """
+    a = pd.read_csv(path).rename(columns={"date": "time"})
+    a = a[a["IssTotUSD"].notna()]  # the last row has a price only
+    ov = d.merge(a, on="time", suffixes=("", "_a"))
+    assert len(ov) >= 10
+    for c in ("PriceUSD", "HashRate", "IssTotUSD"):
+        rel = np.nanmax(np.abs(ov[c] / ov[c + "_a"] - 1))
+        assert rel < 1e-8, (c, rel)
+    rev = ov["SplyCur_a"] - ov["SplyCur"]
+    assert np.abs(rev - CM_SUPPLY_REVISION_BTC).max() < 0.02, rev.describe()
+    new = a[a["time"] > d["time"].max()].copy()
+    blocks = new["IssTotUSD"] / new["PriceUSD"] / SUBSIDY_2024_BTC
+    assert np.abs(blocks - blocks.round()).max() < 0.01, np.abs(blocks - blocks.round()).max()
+    new["BlkCnt"] = blocks.round()
+    new["IssTotNtv"] = new["BlkCnt"] * SUBSIDY_2024_BTC
+    new["SplyCur"] = d["SplyCur"].iloc[-1] + new["IssTotNtv"].cumsum()
+    off = np.abs(new["SplyCur"] - (a.set_index("time").loc[new["time"], "SplyCur"].to_numpy() - CM_SUPPLY_REVISION_BTC))
+    assert off.max() < 1.0, off.max()
+    new["CapMrktCurUSD"] = new["PriceUSD"] * new["SplyCur"]
+    for c in ("FeeTotNtv", "TxCnt", "AdrActCnt"):
+        new[c] = np.nan
+    print(f"days added from the newer Coin Metrics file: {len(new)} ({new['time'].iloc[0]} .. {new['time'].iloc[-1]}),"
+          f" supply within {off.max():.3f} BTC of the file's less its revision")
+    return new
+
+
+def check_new_epochs(out: pd.DataFrame, epochs: pd.DataFrame) -> None:
+    """Each epoch taken from the mempool-derived file starts, by the history's heights, within a day of the day
+    the file first shows its difficulty (its values are collected at about 03:30 UTC)."""
+    if "first_seen" not in epochs:
+        return
+    for r in epochs[epochs["first_seen"].notna()].itertuples():
+        hit = out[out["height_end"] >= r.start_height]
+        if hit.empty:
+            continue
+        start = pd.Timestamp(hit["date"].iloc[0])
+        lag = (pd.Timestamp(r.first_seen) - start).days
+        assert 0 <= lag <= 1, (r.epoch, r.first_seen, start, lag)
 
 
 def check_heights(daily: pd.DataFrame, blocks: pd.DataFrame) -> None:
@@ -169,6 +292,8 @@ def build_pools(src: Path) -> dict:
 GENERATION_EDGES_J_PER_TH = (19.0, 25.0, 38.0)  # latest < 19 <= mid < 25 <= old <= 38 < obsolete
 AMV_SOURCE = "asicminervalue.com SHA-256 list, Feb-Mar 2024 (timothelaborie/master_thesis hardware_asicminervalue.csv)"
 SUPPLEMENT_SOURCE = "manufacturer specification at announcement"
+ASICMINERPRICES_SOURCE = ("asicminerprices.com list, 2026-08-09 (CaptainMining-dev/asicminerprices build.py MINERS and "
+                          "miners_extra.json), nameplate specifications")
 CBECI_SOURCE = ("CBECI miners.csv (CambridgeAltFin/ccaf_cbeci_api); hashrate from the model name, "
                 "power = efficiency x hashrate")
 
@@ -223,6 +348,9 @@ def build_machines(src: Path) -> pd.DataFrame:
         rows.append({"manufacturer": manufacturer, "model": model, "release": day.strftime("%Y-%m"),
                      "release_date": day.strftime("%Y-%m-01"), "hashrate_ths": ths,
                      "power_w": round(eff * ths, 1), "cooling": "air", "source": CBECI_SOURCE})
+    inc = src / INCOMING / "asic_specs_asicminerprices_sha256_2026-08.csv"
+    if inc.exists():
+        rows += later_machines(inc, rows)
     df = pd.DataFrame(rows)
     # Models sold in several hashrate bins get the bin in their name, so that names are unique.
     dup = df.duplicated(["manufacturer", "model"], keep=False)
@@ -234,6 +362,44 @@ def build_machines(src: Path) -> pd.DataFrame:
     cols = ["manufacturer", "model", "release", "release_date", "hashrate_ths", "power_w", "efficiency_j_per_th",
             "cooling", "generation", "source"]
     return df[cols]
+
+
+#: Rows of the asicminerprices list left out: the name is garbled (its URL slug is ``antminer-s219-xp-hydro-512th``).
+DOUBTFUL_MODELS = {"Antminer S19 XP Hydro 3U"}
+
+
+def _model_name(manufacturer: str, model: str) -> str:
+    for prefix in (manufacturer + " ", "Bitdeer ", "MicroBT ", "Bitmain ", "Canaan "):
+        if re.search(r"\d", model.removeprefix(prefix)):  # "Proto Rig" keeps its maker's name
+            model = model.removeprefix(prefix)
+    model = re.sub(r"\bHyd\b", "Hydro", model.replace("WhatsMiner", "Whatsminer"))
+    return model
+
+
+def later_machines(path: Path, rows: list[dict]) -> list[dict]:
+    """Models of the asicminerprices list (file C of SOURCES-incoming.md) not yet in the catalog.
+
+    Models already listed keep their earlier source (their hashrate and power agree; the S23's release
+    differs: the supplement's 2025-Q1 announcement is kept). Rows without a release month are left out,
+    as is one garbled name (:data:`DOUBTFUL_MODELS`).
+    """
+    known = {(r["manufacturer"], r["model"]) for r in rows}
+    known_plain = {(m, n.replace(" Hydro", "")) for m, n in known}
+    src = pd.read_csv(path)
+    out = []
+    for r in src.itertuples():
+        model = _model_name(r.manufacturer, r.model)
+        if (r.manufacturer, model) in known or (r.manufacturer, model.replace(" Hydro", "")) in known_plain:
+            continue
+        if not isinstance(r.release_month, str) or model in DOUBTFUL_MODELS:
+            continue
+        out.append({"manufacturer": r.manufacturer, "model": model, "release": r.release_month,
+                    "release_date": f"{r.release_month}-01", "hashrate_ths": float(r.hashrate_ths),
+                    "power_w": float(r.power_w), "cooling": cooling_of(r.manufacturer, model),
+                    "source": ASICMINERPRICES_SOURCE})
+        known.add((r.manufacturer, model))
+    print(f"machines added from the asicminerprices list: {len(out)}: " + ", ".join(x["model"] for x in out))
+    return out
 
 
 def build_pre_asic(src: Path) -> pd.DataFrame:
@@ -265,7 +431,7 @@ def main(src: Path) -> None:
     first = day["date"].min()
     epochs["start_date"] = epochs["epoch"].map(first)
     write_parquet(daily, "daily.parquet")
-    write_parquet(epochs, "epochs.parquet")
+    write_parquet(epochs.drop(columns=["first_seen"], errors="ignore"), "epochs.parquet")
     write_parquet(blocks, "blocks.parquet")
     write_parquet(build_block_stats(src), "block_stats.parquet")
     build_pre_asic(src).to_csv(OUT / "hardware_pre_asic.csv", index=False)

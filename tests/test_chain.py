@@ -195,7 +195,7 @@ def test_negative_compact_is_refused(bits):
     with pytest.raises(ValueError, match="bits has the sign bit set"):
         chain.target_from_bits(bits)
     with pytest.raises(ValueError, match="bits"):
-        chain.difficulty_from_bits(bits)
+        chain.difficulty_from_bits_strict(bits)  # GetDifficulty reads any bits
 
 
 @pytest.mark.parametrize("bits", [0xFF123456, 0x21010000, 0x22000100])  # arith_uint256_tests.cpp: fOverflow
@@ -203,7 +203,7 @@ def test_overflowing_compact_is_refused(bits):
     with pytest.raises(ValueError, match="bits overflows"):
         chain.target_from_bits(bits)
     with pytest.raises(ValueError, match="bits overflows"):
-        chain.difficulty_from_bits(bits)
+        chain.difficulty_from_bits_strict(bits)  # GetDifficulty reads any bits
 
 
 def test_genesis_bits():
@@ -526,7 +526,7 @@ def test_estimate_rejects_bad_inputs(kwargs, name):
         (lambda: chain.bits_from_target(2**256), "target"),
         (lambda: chain.target_from_bits(-1), "bits"),
         (lambda: chain.target_from_bits(2**32), "bits"),
-        (lambda: chain.difficulty_from_bits(0x1D000000), "bits"),  # zero target
+        (lambda: chain.difficulty_from_bits_strict(0x1D000000), "bits"),  # zero target
         (lambda: chain.difficulty_from_bits(np.nan), "bits"),
         (lambda: chain.block_proof(0), "target"),
         (lambda: chain.retarget(0, 0, TIMESPAN), "prev_target"),

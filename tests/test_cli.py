@@ -11,7 +11,7 @@ from conftest import digest, run_cli
 def test_brief_prints_the_latest_day(home):
     r = run_cli("brief", "--no-scenarios", home=home)
     assert r.returncode == 0, r.stderr
-    assert "2026-06-01" in r.stdout and "EH/s" in r.stdout and "per PH/s per day" in r.stdout
+    assert "2026-10-07" in r.stdout and "EH/s" in r.stdout and "per PH/s per day" in r.stdout
 
 
 def test_brief_json_on_a_date(home):
@@ -29,7 +29,7 @@ def test_data_status_json_contract(home):
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert {"rows", "first_date", "last_date", "sources"} <= set(out)
-    assert out["rows"] >= 6300 and out["first_date"] == "2009-01-03" and out["last_date"] == "2026-06-01"
+    assert out["rows"] >= 6300 and out["first_date"] == "2009-01-03" and out["last_date"] == "2026-10-07"
     assert out["sources"][0]["name"] == "embedded" and out["sources"][0]["refreshed_at"]
 
 

@@ -151,9 +151,11 @@ def test_dashboard(browser, server: Server, record_property):
             assert sec["date"] in page.text_content("#security-note")
 
         # charts: the JS hashprice history ends on the API's figure; record lows marked; one bar per machine
-        last = page.evaluate("(() => { const y = document.getElementById('chart-hashprice').data[0].y; "
-                             "return y[y.length - 1]; })()")
+        # (after the last day with fee data the chart's fees are the same labelled estimate as the API's)
+        last = float(page.get_attribute("#chart-hashprice", "data-last"))
         assert last == pytest.approx(hp["usd_per_ph_day"], rel=1e-9)
+        if hp["fees_estimated"]:
+            assert page.get_attribute("#chart-hashprice", "data-estimated-from") > hp["fees_last_day"]
         assert int(page.get_attribute("#chart-hashprice", "data-points")) > 5000
         assert int(page.get_attribute("#chart-hashprice", "data-record-lows")) > 10
         assert int(page.get_attribute("#chart-hashrate", "data-points")) > 5000

@@ -26,7 +26,7 @@ def epochs(daily):  # noqa: ARG001
 def test_daily_range_is_contiguous_2009_to_2026(daily):
     assert len(daily) >= 6300
     assert daily.index[0] == pd.Timestamp("2009-01-03")
-    assert daily.index[-1] == pd.Timestamp("2026-06-01")
+    assert daily.index[-1] == pd.Timestamp("2026-10-07")
     assert (np.diff(daily.index.values) == np.timedelta64(1, "D")).all()
 
 

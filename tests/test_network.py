@@ -96,8 +96,13 @@ def _episodes(series):
 
 
 def test_2025_26_decline_is_the_largest_since_the_china_ban(series):
-    """CryptoQuant via the press: ~12-15% on the 30-day mean, the largest since mid-2021 (~43-53%)."""
-    eps = _episodes(series)
+    """CryptoQuant via the press: ~12-15% on the 30-day mean, the largest since mid-2021 (~43-53%).
+
+    Read as the press read it, on the data to 2026-03-01 (the decline deepened later: 19.5 % by 2026-07-28).
+    """
+    n = int(np.searchsorted(series["dates"].values, np.datetime64("2026-03-01", "ns"))) + 1
+    ep = network.drawdown_episodes(series["hashrate_30d"][0][:n], analytics.MIN_EPISODE_DEPTH)
+    eps = analytics.episode_records(ep, series["dates"][:n])
     cur = [e for e in eps if "2025-10-15" <= e["peak_date"] <= "2025-12-01"]
     assert len(cur) == 1
     e = cur[0]

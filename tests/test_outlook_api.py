@@ -87,12 +87,13 @@ def test_outlook_three_months(client: httpx.Client):
 
 def test_outlook_equals_the_figures(client: httpx.Client, home: Path):
     """The API's body is the figures function's result (the same store, the same seed), JSON-safe."""
+    from hashpower.figures.data import with_freshness
     from hashpower.figures.format import json_safe
     from hashpower.figures.outlook import outlook
 
     r = client.get("/v1/outlook", params={"months": 4, "paths": 200, "seed": 5})
     assert r.status_code == 200, r.text
-    want = json.loads(json.dumps(json_safe(outlook(months=4, paths=200, seed=5))))
+    want = json.loads(json.dumps(json_safe(with_freshness(outlook(months=4, paths=200, seed=5)))))
     assert strict_json(r.text) == want
 
 

@@ -38,7 +38,7 @@ def _csv(tmp_path: Path, text: str, name: str = "d.csv") -> Path:
 
 
 @pytest.mark.parametrize("text, rule", [
-    ("date,price_usd,blocks\n2026-06-02,70000,144\n", "needs fees_btc"),
+    ("date,price_usd,blocks\n2026-10-08,70000,144\n", "needs fees_btc"),
     ("date,difficulty\n2026-06-01,1\n", "disagrees with epoch"),
     ("date,height_end\n2026-06-01,5\n", "height_end"),
     ("date,blocks\n2026-06-01,0\n", "height_end"),
@@ -89,7 +89,7 @@ def test_a_partial_import_changes_only_its_columns_and_can_be_undone(home, tmp_p
 def test_rebuild_skips_a_kept_import_that_no_longer_passes(home):
     d = home / "imports"
     d.mkdir()
-    (d / "20260101T000000000000-old.csv").write_text("date,price_usd,blocks\n2026-06-02,70000,144\n")
+    (d / "20260101T000000000000-old.csv").write_text("date,price_usd,blocks\n2026-10-08,70000,144\n")
     r = run_cli("data", "rebuild", "--json", home=home)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)

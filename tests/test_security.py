@@ -175,7 +175,7 @@ def test_security_cli_contract(home):
     "args",
     [
         ("--q", "1.0"), ("--q", "-0.2"), ("--q", "nan"), ("--z", "-1"),
-        ("--window-days", "0"), ("--window-days", "5000"), ("--date", "2020-01-01"), ("--date", "2026-05-30"),
+        ("--window-days", "0"), ("--window-days", "5000"), ("--date", "2010-01-01"), ("--date", "2099-01-01"),
         ("--rental-premium", "-0.1"), ("--power-price", "-1"), ("--attack-hours", "-2"),
     ],
 )

@@ -67,6 +67,7 @@ def test_failed_coinmetrics_refresh_leaves_store_unchanged(home, server, mode, m
 
 def test_timeouts_retry_a_bounded_number_of_times(home, server, monkeypatch):
     monkeypatch.setattr("hashpower.store.sources._http.DEFAULT_BACKOFF_S", 0.01)
+    truncate(home, last_date=CUT_DATE)  # days to fetch (the embedded data runs past the recorded "today")
     server.state.mode = "error"
     with pytest.raises(SourceError, match="HTTP 500"):
         _cm(server)

@@ -55,7 +55,7 @@ def test_store_is_built_on_first_use(tmp_path, monkeypatch):
     assert not (tmp_path / "new-home" / "hashpower.duckdb").exists()
     st = hashpower.status()
     assert (tmp_path / "new-home" / "hashpower.duckdb").exists()
-    assert st["rows"] >= 6300 and st["first_date"] == "2009-01-03" and st["last_date"] == "2026-06-01"
+    assert st["rows"] >= 6300 and st["first_date"] == "2009-01-03" and st["last_date"] == "2026-10-07"
     assert [s["name"] for s in st["sources"]] == ["embedded"]
     assert list(tmp_path.joinpath("new-home").glob("*.tmp.duckdb")) == []
 
@@ -100,9 +100,9 @@ def test_blocks_window(home):
 
 
 def test_check_date(home):
-    assert store.check_date("2026-06-01") == dt.date(2026, 6, 1)
+    assert store.check_date("2026-10-07") == dt.date(2026, 10, 7)
     with pytest.raises(ValueError, match="outside the data"):
-        store.check_date("2026-06-02")
+        store.check_date("2026-10-08")
 
 
 def test_corrupt_store_gets_a_clear_message(home):

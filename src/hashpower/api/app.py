@@ -24,7 +24,15 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 from hashpower import __version__
 from hashpower.api import errors, heavy
 from hashpower.api.cache import ResponseCache
-from hashpower.figures.format import json_safe as _clean
+from hashpower.figures.format import json_safe
+
+
+def _clean(obj: Any) -> Any:
+    """A figures dict as the API sends it: JSON-safe, with how current the data is (``data_last_day``...)."""
+    from hashpower.figures.data import with_freshness
+
+    return json_safe(with_freshness(obj))
+
 
 #: Largest request accepted (headers' Content-Length and the query string) [bytes].
 MAX_REQUEST_BYTES = 16_384
@@ -209,14 +217,31 @@ def machines(date: Date = None,
                                   pool_fee_rate=pool_fee, uptime=uptime, generation=generation))
 
 
-@_route("/v1/network", "date", "power_price", "window_days")
+@_route("/v1/network", "date", "power_price", "window_days", "method", "tip_height", "tip_time", "now")
 def network(date: Date = None,
             power_price: Annotated[float, Query(gt=0, le=10, allow_inf_nan=False)] = 0.05,
-            window_days: Annotated[int | None, Query(ge=1, le=3650)] = None) -> dict[str, Any]:
-    """Hashrate estimates, drawdown, network power and energy (same keys as ``hashpower network --json``)."""
+            window_days: Annotated[int | None, Query(ge=1, le=3650)] = None,
+            method: Annotated[str, Query(pattern="^(hashpower|ccaf)$",
+                                         description="network power: ours or CCAF's own computation")] = "hashpower",
+            tip_height: Annotated[int | None, Query(ge=0, le=10**9, description=(
+                "tip of the next-adjustment estimate [block] (default: the last block of the day, the store's "
+                "last block by default)"))] = None,
+            tip_time: Annotated[str | None, Query(max_length=64, description=(
+                "header time of the tip, ISO-8601 UTC or unix seconds (default: the block's time in the store, "
+                "else the end of its day)"))] = None,
+            now: Annotated[str | None, Query(max_length=64, description=(
+                "time of the estimate, ISO-8601 UTC or unix seconds (default: the clock, but not past the end "
+                "of the tip's day)"))] = None,
+            ) -> dict[str, Any]:
+    """Hashrate estimates, drawdown, network power and energy, miner indicators (as ``hashpower network --json``)."""
     from hashpower.figures.network import network_figures
 
-    return _clean(network_figures(date, power_price, window_days))
+    f = _clean(network_figures(date, power_price, window_days, method=method, tip_height=tip_height,
+                               tip_time=tip_time, now=now))
+    if (f.get("difficulty_outlook") or {}).get("now_from") == "clock":
+        # the estimate moves with the clock: not kept by the response cache (api/cache.py)
+        return JSONResponse(f, headers={"Cache-Control": "no-store"})
+    return f
 
 
 @_route("/v1/index", "date")
@@ -227,13 +252,26 @@ async def index(date: Date = None) -> JSONResponse:
     return JSONResponse(_clean(index_figures(date)))
 
 
-@_route("/v1/security", "date", "window_days", "merge_templates")
-def security(date: Date = None, window_days: Annotated[int, Query(ge=1, le=365)] = 7,
+@_route("/v1/security", "date", "window_days", "window", "top", "merge_templates")
+def security(date: Annotated[str | None, Query(description="Day YYYY-MM-DD, any day with a price (default: the "
+                                               "latest day with pool data)", max_length=32)] = None,
+             window_days: Annotated[int | None, Query(ge=1, le=365, description="Concentration window [days] "
+                                                      "(default 7)")] = None,
+             window: Annotated[str | None, Query(pattern="^(24h|3d|1w|1m|3m|6m|1y|all)$", description=(
+                 "Concentration window as on mempool.space, instead of window_days: 24h/3d the blocks of the "
+                 "24/72 h before the day's end (UTC, block time), 1w..1y whole days, all since the pool data "
+                 "begin"))] = None,
+             top: Annotated[int, Query(ge=1, le=1000, description="Pools shown by name, the rest as one "
+                                                                  "'others' row")] = 10,
              merge_templates: bool = False) -> dict[str, Any]:
-    """Security budget, attack costs, concentration (same keys as ``hashpower security --json``)."""
+    """Security budget, attack costs, concentration (same keys as ``hashpower security --json``).
+
+    Any day with a price; before or after the per-block pool data the concentration is null and
+    ``concentration_reason`` says why.
+    """
     from hashpower.figures.security import security_figures
 
-    return _clean(security_figures(date, window_days, merge_templates=merge_templates))
+    return _clean(security_figures(date, window_days, window=window, top=top, merge_templates=merge_templates))
 
 
 @_route("/v1/pivot", "mw", "power_price", "efficiency", "lease_rate", "capex_per_mw", "lead_months", "term_years",
@@ -249,11 +287,11 @@ async def pivot(mw: Pos = None, power_price: NonNeg = None, efficiency: Pos = No
 
     Heavy: computed in the bounded pool of :mod:`hashpower.api.heavy`, identical requests answered from its cache.
     """
-    return await heavy.run("pivot", {"mw": mw, "power_price": power_price, "efficiency": efficiency,
-                                     "lease_rate": lease_rate, "capex_per_mw": capex_per_mw,
-                                     "lead_months": lead_months, "term_years": term_years,
-                                     "discount_rate": discount_rate, "hashprice": hashprice, "path": path,
-                                     "paths": paths, "seed": seed})
+    return _clean(await heavy.run("pivot", {"mw": mw, "power_price": power_price, "efficiency": efficiency,
+                                            "lease_rate": lease_rate, "capex_per_mw": capex_per_mw,
+                                            "lead_months": lead_months, "term_years": term_years,
+                                            "discount_rate": discount_rate, "hashprice": hashprice, "path": path,
+                                            "paths": paths, "seed": seed}))
 
 
 @_route("/v1/simulate", "preset", "paths", "years", "seed")
@@ -265,7 +303,7 @@ async def simulate(preset: Annotated[str, Query(max_length=32)] = "baseline",
 
     Heavy: computed in the bounded pool of :mod:`hashpower.api.heavy`, identical requests answered from its cache.
     """
-    return await heavy.run("simulate", {"preset": preset, "paths": paths, "years": years, "seed": seed})
+    return _clean(await heavy.run("simulate", {"preset": preset, "paths": paths, "years": years, "seed": seed}))
 
 
 @_route("/v1/outlook", "months", "paths", "seed", "preset", "price_growth_per_year")
@@ -285,8 +323,8 @@ async def outlook(months: Annotated[int, Query(ge=1, le=MAX_OUTLOOK_MONTHS)] = 2
     Heavy: computed in the bounded pool of :mod:`hashpower.api.heavy`, identical requests answered from its cache.
     A price path from a file (the CLI's) is not offered: nothing in a request reaches the filesystem.
     """
-    return await heavy.run("outlook", {"months": months, "paths": paths, "seed": seed, "preset": preset,
-                                       "price_growth_per_year": price_growth_per_year})
+    return _clean(await heavy.run("outlook", {"months": months, "paths": paths, "seed": seed, "preset": preset,
+                                              "price_growth_per_year": price_growth_per_year}))
 
 
 HISTORY_FORMATS = ("json", "csv")

@@ -5,7 +5,8 @@ response can be kept and replayed byte for byte. The key is the path and the raw
 whole cache is dropped when the store file's identity (inode, size, mtime: a refresh, import or rebuild
 swaps in a new file) differs from the one it was filled under, checked by one ``stat`` per request.
 Only complete ``200`` and ``4xx`` responses of at most :data:`MAX_BODY_BYTES` are kept (a 5xx, a
-"busy" 503 or a streamed body never), at most :data:`MAX_ENTRIES` of them, least recently used first out.
+"busy" 503, a streamed body or one marked ``Cache-Control: no-store`` never), at most
+:data:`MAX_ENTRIES` of them, least recently used first out.
 """
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from hashpower.figures.data import store_version
+from hashpower.figures.data import store_version as _store_version
+
+
+def store_version():
+    """The store file's identity and today's UTC date: a kept response says how old the data is today."""
+    import datetime as dt
+
+    v = _store_version()
+    return None if v is None else (v, dt.datetime.now(dt.UTC).date())
 
 #: Responses kept per server process [-]: the dashboard and the documented mixes use a few dozen.
 MAX_ENTRIES = 512
@@ -66,8 +75,10 @@ class ResponseCache:
         await self.inner(scope, receive, capture)
         status = start.get("status", 500)
         body = b"".join(chunks)
+        no_store = any(k.lower() == b"cache-control" and b"no-store" in val.lower()
+                       for k, val in start.get("headers", []))
         if complete["ok"] and (status == 200 or 400 <= status < 500) and len(body) <= MAX_BODY_BYTES \
-                and v is not None and v == store_version():
+                and not no_store and v is not None and v == store_version():
             self.entries[key] = (status, list(start.get("headers", [])), body)
             if len(self.entries) > MAX_ENTRIES:
                 self.entries.popitem(last=False)

@@ -31,9 +31,8 @@ def _env_int(name: str, default: int, low: int) -> int:
         return default
 
 
-#: Heavy computations running at once in one server process (``$HASHPOWER_HEAVY_RUNNING``; ``hashpower serve``
-#: sets it to the cores per server process): the cores are shared with the other server processes and with the
-#: light requests, which the lowered priority protects.
+#: Heavy computations running at once in one server process (``$HASHPOWER_HEAVY_RUNNING``): the cores are
+#: shared with the other server processes and with the light requests, which the lowered priority protects.
 HEAVY_RUNNING = _env_int("HASHPOWER_HEAVY_RUNNING", 2, 1)
 #: Heavy requests waiting for a slot in one server process before further ones are refused with a 503
 #: (``$HASHPOWER_HEAVY_QUEUE``): a few pivots' worth of waiting, seconds each, not minutes.

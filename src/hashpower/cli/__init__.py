@@ -66,7 +66,34 @@ def main(argv: list[str] | None = None) -> int:
                        "run 'hashpower data rebuild' to rebuild it from the embedded data and your imports", err=True)
             return EXIT_BAD_INPUT
         raise
-    return rv if isinstance(rv, int) else 0
+    rv = rv if isinstance(rv, int) else 0
+    if rv == 0:
+        _say_if_stale(args)
+    return rv
+
+
+#: Commands whose figures come from the stored data (the staleness line is printed after their tables).
+_DATA_COMMANDS = frozenset({"hashprice", "machines", "fleet", "network", "index", "security", "brief", "pivot",
+                            "simulate", "sweep", "outlook", "backtest"})
+
+
+def _say_if_stale(args: list[str]) -> None:
+    """After a table, one line on stderr when the data is stale.
+
+    Printed when the data's last day is more than two days before today (UTC), with the way to refresh;
+    not after ``--json``, which carries ``data_last_day`` and ``data_age_days``.
+    """
+    if not args or args[0] not in _DATA_COMMANDS or "--json" in args or any(a in ("-h", "--help") for a in args):
+        return
+    try:
+        from hashpower.figures.data import freshness
+
+        f = freshness()
+    except Exception:  # noqa: BLE001 - the command's output is out; a store that cannot say its age is not an error
+        return
+    if f["data_stale"]:
+        click.echo(f"hashpower: the data ends {f['data_last_day']} ({f['data_age_days']} days ago); "
+                   f"to update: {f['data_refresh']}", err=True)
 
 
 def _is_bad_input(exc: BaseException) -> bool:

@@ -18,7 +18,9 @@ CACHE_KEY: str | None = None
 
 
 def _emit(obj: dict[str, Any]) -> None:
-    text = json.dumps(json_safe(obj), indent=2, default=str, allow_nan=False)
+    from hashpower.figures.data import with_freshness
+
+    text = json.dumps(json_safe(with_freshness(obj)), indent=2, default=str, allow_nan=False)
     click.echo(text)
     if CACHE_KEY is not None:
         from hashpower.figures import cache

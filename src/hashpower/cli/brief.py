@@ -52,19 +52,19 @@ def _print_brief(b: dict) -> None:
     t.add_column(style="bold")
     t.add_column()
     t.add_row("price / difficulty", f"${hp['price_usd']:,.0f} / {hp['difficulty'] / 1e12:,.2f} T")
-    t.add_row("hashprice", f"${hp['usd_per_ph_day']:,.2f} per PH/s per day (${hp['usd_per_th_day']:.4f}/TH); 7-day "
-                           f"${ctx['usd_per_ph_day_7d']:,.2f}, the lowest since {ctx['lowest_since'] or 'ever'}"
-                           + (" [red]- a record low[/]" if ctx["is_record_low"] else ""))
+    record = ctx["notable"]["kind"] == "record_low"
+    t.add_row("hashprice", f"${hp['usd_per_ph_day']:,.2f} per PH/s per day (${hp['usd_per_th_day']:.4f}/TH, "
+                           f"{hp['sat_per_th_day']:,.2f} sats/TH); 7-day ${ctx['usd_per_ph_day_7d']:,.2f}, "
+                           + (f"[red]{ctx['notable']['text']}[/]" if record else ctx["notable"]["text"]))
     t.add_row(f"cost rate at ${mach['power_price_usd_per_kwh']:.3f}/kWh",
               ", ".join(f"{g} {v['median_cost_rate']:.0%}" for g, v in mach["generations"].items()))
-    t.add_row("sustainability index", f"{idx['sustainability_index']:.0f} ({idx['band']}), the lowest since "
-                                      f"{idx['lowest_since'] or 'the start'}")
+    t.add_row("sustainability index", f"{idx['sustainability_index']:.0f} ({idx['band']}), {idx['notable']['text']}")
     dd = net["drawdown"]
     t.add_row("hashrate", f"{net['hashrate_ehs_7d']:,.0f} EH/s (7 d), {net['hashrate_ehs_30d']:,.0f} EH/s (30 d), "
                           f"{_pct(net['change_1y'])} over a year")
     if dd["peak_date"]:
         t.add_row("drawdown", f"{dd['current']:.1%} below the {dd['peak_date']} peak (deepest {dd['depth']:.1%}, "
-                              f"rank {dd['rank']}); the largest since {net['largest_drawdown_since']}")
+                              f"rank {dd['rank']}); {net['drawdown_notable']['text']}")
     p, e = net["power_gw"], net["energy_twh_per_year"]
     t.add_row("network power", f"{p['lower']:.1f} / {p['best']:.1f} / {p['upper']:.1f} GW = {e['lower']:.0f} / "
                                f"{e['best']:.0f} / {e['upper']:.0f} TWh a year (lower / best / upper)")

@@ -22,7 +22,7 @@ from hashpower.figures.format import money as _fmt_money
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def hashprice_cmd(date: str | None, price: float | None, difficulty: float | None, hashrate: str | None,
                   fees_btc_per_block: float | None, as_json: bool) -> None:
-    """Hashprice: revenue per TH/s and PH/s per day, in USD and BTC."""
+    """Hashprice: revenue per TH/s and PH/s per day, in USD, BTC and sats (hashvalue)."""
     from hashpower.figures.hashprice import hashprice_figures, parse_hashrate
 
     hs = parse_hashrate(hashrate) if hashrate is not None else None
@@ -37,9 +37,12 @@ def hashprice_cmd(date: str | None, price: float | None, difficulty: float | Non
     t.add_row("price", f"${f['price_usd']:,.0f}")
     t.add_row("difficulty", f"{f['difficulty'] / 1e12:,.2f} T")
     t.add_row("hashrate", f"{f['hashrate_ehs']:,.1f} EH/s")
-    t.add_row("subsidy + fees per block", f"{f['subsidy_btc']:g} + {f['fees_btc_per_block']:.4f} BTC")
+    est = f" ({f['fees_note']})" if f.get("fees_note") else ""
+    t.add_row("subsidy + fees per block", f"{f['subsidy_btc']:g} + {f['fees_btc_per_block']:.4f} BTC{est}")
     t.add_row("USD", f"${f['usd_per_ph_day']:,.2f} per PH/s per day = ${f['usd_per_th_day']:.4f} per TH/s per day")
     t.add_row("BTC", f"{f['btc_per_ph_day']:.6f} BTC per PH/s per day")
+    t.add_row("sats (hashvalue)", f"{f['sat_per_th_day']:,.2f} sats per TH/s per day = "
+                                  f"{f['sat_per_ph_day']:,.0f} sats per PH/s per day")
     _console().print(t)
 
 

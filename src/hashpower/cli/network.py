@@ -16,13 +16,29 @@ from hashpower.figures.format import money as _fmt_money
 @click.option("--power-price", type=float, default=None,
               help="Electricity price for the profitability threshold [USD/kWh] (default 0.05, CBECI's).")
 @click.option("--window-days", type=int, default=None, help="Add a hashrate estimate over this many days.")
+@click.option("--method", type=click.Choice(["hashpower", "ccaf"]), default="hashpower", show_default=True,
+              help="Network power: our CBECI-style method, or CCAF's own computation (docs/network.md).")
+@click.option("--tip-height", type=int, default=None,
+              help="Tip of the next-adjustment estimate [block] (default: the last block of --date's day, "
+                   "the store's last block by default).")
+@click.option("--tip-time", default=None,
+              help="Header time of the tip, ISO-8601 UTC or unix seconds (default: the block's time in the "
+                   "store, else the end of its day).")
+@click.option("--now", "now", default=None,
+              help="Time of the estimate, ISO-8601 UTC or unix seconds (default: the clock, but not past the "
+                   "end of the tip's day).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def network_cmd(date: str | None, power_price: float | None, window_days: int | None, as_json: bool) -> None:
+def network_cmd(date: str | None, power_price: float | None, window_days: int | None, method: str,
+                tip_height: int | None, tip_time: str | None, now: str | None, as_json: bool) -> None:
     """Hashrate estimates, drawdown, network power and energy, and the next difficulty adjustment."""
     from hashpower.figures.network import DEFAULT_CBECI_POWER_PRICE_USD_PER_KWH, network_figures
 
     f = network_figures(date, DEFAULT_CBECI_POWER_PRICE_USD_PER_KWH if power_price is None else power_price,
-                        window_days)
+                        window_days, method=method, tip_height=tip_height, tip_time=tip_time, now=now)
+    if f["difficulty_outlook"]["now_from"] == "clock":
+        from hashpower.cli import _app
+
+        _app.CACHE_KEY = None  # an estimate as of the clock is not kept for the rest of the day
     if as_json:
         _emit(f)
         return
@@ -39,22 +55,38 @@ def network_cmd(date: str | None, power_price: float | None, window_days: int | 
     c.print(f"30-day hashrate change over a year: {_pct(f['change_1y'])}")
     if dd["peak_date"]:
         c.print(f"drawdown from the {dd['peak_date']} peak: {dd['current']:.1%} now, {dd['depth']:.1%} at the "
-                f"{dd['trough_date']} trough (rank {dd['rank']} of {dd['episodes']}); the largest since the "
-                f"episode that began {f['largest_drawdown_since'] or 'ever'}")
+                f"{dd['trough_date']} trough (rank {dd['rank']} of {dd['episodes']}); "
+                f"{f['drawdown_notable']['text']}")
     p, e = f["power_gw"], f["energy_twh_per_year"]
-    c.print(f"network power at ${f['power_price_usd_per_kwh']:.3f}/kWh: {p['lower']:.1f} / {p['best']:.1f} / "
-            f"{p['upper']:.1f} GW (lower / best / upper) = {e['lower']:.0f} / {e['best']:.0f} / {e['upper']:.0f} TWh "
+    c.print(f"network power ({f['power_method']} method) at ${f['power_price_usd_per_kwh']:.3f}/kWh: "
+            f"{p['lower']:.1f} / {p['best']:.1f} / {p['upper']:.1f} GW (lower / best / upper) = "
+            f"{e['lower']:.0f} / {e['best']:.0f} / {e['upper']:.0f} TWh "
             f"per year; {f['profitable_models']} models below {f['profitability_threshold_j_per_th']:.1f} J/TH")
     o = f["difficulty_outlook"]
     c.print(f"difficulty {f['difficulty'] / 1e12:,.2f} T; next adjustment at block {o['retarget_height']:,} "
             f"(~{o['expected_retarget_date']}, {o['remaining_blocks']} blocks to go): {_pct(o['expected_change'])}")
+    c.print(f"by the clock at {o['now']} (mempool.space's estimate): epoch {o['progress']:.1%} done, "
+            f"{o['expected_blocks']:,.0f} blocks expected by now; "
+            + (f"locked at {_pct(o['estimated_change'])}" if o["locked"] else
+               f"{_pct(o['estimated_change'])} around {o['estimated_retarget_time']}"))
+    ind, hr = f["indicators"], f["indicators"]["hash_ribbons"]
+    if hr["hashrate_ehs_sma_60d"] is not None:
+        state = hr["state"] + (f" since {hr['capitulation_start']} ({hr['capitulation_days']} days)"
+                               if hr["state"] == "capitulation" else "")
+        c.print(f"hash ribbons: 30-day SMA {hr['hashrate_ehs_sma_30d']:,.1f} / 60-day SMA "
+                f"{hr['hashrate_ehs_sma_60d']:,.1f} EH/s, {state}; last buy signal "
+                f"{hr['last_buy_signal_date'] or 'none'}, {len(hr['capitulations'])} capitulations")
+    if ind["puell_multiple"] is not None:
+        adj = ind["puell_multiple_difficulty_adjusted"]
+        c.print(f"Puell multiple {ind['puell_multiple']:.2f}; difficulty-adjusted "
+                f"{'n/a' if adj is None else format(adj, '.2f')}")
 
 
 @cli.command(name="index")
 @click.option("--date", default=None, help="Day YYYY-MM-DD (default: the latest in the store).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def index_cmd(date: str | None, as_json: bool) -> None:
-    """The miner profit/loss sustainability index (0-100) and the latest earlier day as low."""
+    """The miner profit/loss sustainability index (0-100) and what is notable about it (lowest/highest since)."""
     from hashpower.figures.index import index_figures
 
     f = index_figures(date)
@@ -62,12 +94,19 @@ def index_cmd(date: str | None, as_json: bool) -> None:
         _emit(f)
         return
     _console().print(f"{f['date']}: sustainability index [bold]{f['sustainability_index']:.0f}[/] ({f['band']}); "
-                     f"the lowest since {f['lowest_since'] or 'the start of the index'}")
+                     f"{f['notable']['text']}")
 
 
 @cli.command(name="security")
-@click.option("--date", default=None, help="Day YYYY-MM-DD (default: the latest day with pool data).")
-@click.option("--window-days", type=int, default=7, show_default=True, help="Concentration window [days].")
+@click.option("--date", default=None,
+              help="Day YYYY-MM-DD, any day with a price (default: the latest day with pool data).")
+@click.option("--window-days", type=int, default=None, help="Concentration window [days] (default 7).")
+@click.option("--window", type=click.Choice(["24h", "3d", "1w", "1m", "3m", "6m", "1y", "all"]), default=None,
+              help="Concentration window as on mempool.space's mining page, instead of --window-days: 24h/3d "
+                   "are the blocks of the 24/72 hours before the end of the day (UTC, by block time), "
+                   "1w/1m/3m/6m/1y 7/30/90/180/365 UTC days, all since the pool data begin.")
+@click.option("--top", type=int, default=10, show_default=True,
+              help="Pools shown by name; the rest are one 'Others' row.")
 @click.option("--merge-templates", is_flag=True, help="Count pools that share one block template as one.")
 @click.option("--rental-premium", type=float, default=0.10, show_default=True,
               help="Hashrate rental price over hashprice, decimal (an assumption).")
@@ -78,13 +117,14 @@ def index_cmd(date: str | None, as_json: bool) -> None:
 @click.option("--q", "q", type=float, multiple=True, help="Attacker share(s) for double-spend odds (default .1 .2 .3).")
 @click.option("--z", "z", type=int, default=6, show_default=True, help="Confirmations for double-spend odds.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def security_cmd(date, window_days, merge_templates, rental_premium, power_price, attack_hours, fee_growth, q, z,
-                 as_json) -> None:
+def security_cmd(date, window_days, window, top, merge_templates, rental_premium, power_price, attack_hours,
+                 fee_growth, q, z, as_json) -> None:
     """Security budget, attack costs (rent, buy, Budish), double-spend odds and pool concentration."""
     from hashpower.figures.security import DEFAULT_DOUBLE_SPEND_Q, double_spend_odds, security_figures
 
     ds = double_spend_odds(list(q) or DEFAULT_DOUBLE_SPEND_Q, z)
-    f = security_figures(date, window_days, merge_templates=merge_templates, rental_premium_rate=rental_premium,
+    f = security_figures(date, window_days, window=window, top=top, merge_templates=merge_templates,
+                         rental_premium_rate=rental_premium,
                          power_price_usd_per_kwh=power_price, attack_hours=attack_hours, fee_growth_rate=fee_growth)
     f["double_spend"] = ds
     if as_json:
@@ -110,12 +150,19 @@ def security_cmd(date, window_days, merge_templates, rental_premium, power_price
               _fmt_money(a["budish_breakeven_value_usd"]), _pct(sens["budish_breakeven_value_usd"]))
     c.print(t)
     conc = f["concentration"]
-    t = Table("pool", "blocks", "share", "95% interval",
-              title=f"Pools over {conc['window_days']} days: HHI {f['hhi']:,.0f}, Nakamoto coefficient "
-                    f"{f['nakamoto_coefficient']}", title_justify="left")
-    for p in conc["pools"]:
-        t.add_row(p["pool"], str(p["blocks"]), f"{p['share']:.1%}", f"{p['lower_95']:.1%} .. {p['upper_95']:.1%}")
-    c.print(t)
+    if conc is None:
+        c.print(f"pools: {f['concentration_reason']}")
+    else:
+        span = conc["window"] or f"{conc['window_days']} days"
+        t = Table("pool", "blocks", "share", "95% interval",
+                  title=f"Pools over {span} ({conc['start_date']} .. {conc['end_date']}, {conc['blocks']:,} blocks): "
+                        f"HHI {f['hhi']:,.0f}, Nakamoto coefficient {f['nakamoto_coefficient']}", title_justify="left")
+        for p in conc["pool_shares"]:
+            if p["pool"] in ("unknown", "others") and not p["blocks"]:
+                continue
+            name = f"{p['name']} ({p['pools']} pools)" if p["pool"] == "others" else p["name"]
+            t.add_row(name, str(p["blocks"]), f"{p['share']:.1%}", f"{p['lower_95']:.1%} .. {p['upper_95']:.1%}")
+        c.print(t)
     for d in ds:
         c.print(f"double spend, q = {d['q']:g}, z = {d['z']}: {d['rosenfeld']:.2e} (Rosenfeld), "
                 f"{d['nakamoto']:.2e} (Nakamoto)")

@@ -133,9 +133,6 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
         ensure_store()
     except ValueError as exc:  # a damaged store: serve anyway, the API answers 503 until it is rebuilt
         click.echo(f"hashpower: warning: {exc}", err=True)
-    # the heavy computations of all server processes together use the cores once, not once per process
-    # (each heavy process holds 150-300 MB: more of them at once buy no speed, only memory)
-    os.environ.setdefault("HASHPOWER_HEAVY_RUNNING", str(max(1, (os.cpu_count() or 1) // workers)))
     # glibc gives every thread that allocates its own heap arena (up to 8 per core), and the request threads
     # of each server process keep them: two arenas hold the server processes' memory at about 250 MB each
     # instead of 400 MB (measured: benchmarks/bench_edges.py), at no measured cost in speed

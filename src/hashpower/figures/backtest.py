@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from hashpower.figures.simulate import history
+from hashpower.figures import simulate as _simulate
 from hashpower.models.pivot import REFERENCE_LEASE_USD_PER_MW_YEAR
 from hashpower.sim import backtest as B
 from hashpower.sim.scenario import check_run_size, get_preset
@@ -38,6 +38,21 @@ def _whole(value: Any, name: str, lo: int, hi: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value or not lo <= value <= hi:
         raise ValueError(f"{name} must be a whole number in [{lo}, {hi}], got {value!r}")
     return int(value)
+
+
+def history():
+    """The history the backtest scores on: the store's, to its last day with fee data.
+
+    The later days' fees are estimates (``figures.series.with_fee_estimates``): neither a "real" fee path of
+    the conditional mode nor a realised hashprice can be made of them.
+    """
+    from hashpower.figures import series
+
+    h = _simulate.history()
+    est = series.history()["fees_estimated"].to_numpy(bool)
+    if est.any():
+        return h.known_on(h.dates[int(np.flatnonzero(~est)[-1])])
+    return h
 
 
 def check_request(origin=None, start=None, end=None, every_months: Any = B.EVERY_MONTHS,

@@ -14,10 +14,12 @@ import numpy as np
 
 from hashpower import store
 from hashpower.figures import series
+from hashpower.figures.data import freshness
 from hashpower.figures.hashprice import DEFAULT_POWER_PRICE_USD_PER_KWH, hashprice_figures
 from hashpower.figures.index import index_figures
 from hashpower.figures.machines import machine_figures
 from hashpower.figures.network import network_figures
+from hashpower.figures.notable import notable_block
 from hashpower.figures.security import security_figures
 from hashpower.models import machines as mc
 from hashpower.models import network
@@ -40,12 +42,15 @@ def latest_figures(date: Any = None) -> dict[str, Any]:
         "difficulty": hp["difficulty"],
         "subsidy_btc": hp["subsidy_btc"],
         "fees_btc_per_block": hp["fees_btc_per_block"],
-        "hashprice": {k: hp[k] for k in ("usd_per_th_day", "usd_per_ph_day", "btc_per_ph_day")},
+        "hashprice": {k: hp[k] for k in ("usd_per_th_day", "usd_per_ph_day", "btc_per_ph_day", "sat_per_th_day")},
     }
 
 
 def hashprice_context(day: dt.date) -> dict[str, Any]:
-    """The day's hashprice (7-day mean) against its history: record low to date and the lowest since."""
+    """The day's hashprice (7-day mean) against its history: record low to date, the lowest since, what is notable.
+
+    ``lowest_since`` is kept as it was; ``notable`` applies the 30-day rule (:mod:`hashpower.figures.notable`).
+    """
     s = series.series()
     hp = np.asarray(s["hashprice_usd_per_th_day"]) * 1e3
     valid = np.isfinite(hp)
@@ -63,6 +68,7 @@ def hashprice_context(day: dt.date) -> dict[str, Any]:
         "record_low_date": s["dates"][int(np.nanargmin(prior))].date().isoformat() if record is not None else None,
         "is_record_low": bool(record is not None and hp7[i] <= record),
         "lowest_since": s["dates"][int(ls)].date().isoformat() if ls >= 0 else None,
+        "notable": notable_block(hp7[: i + 1], s["dates"], change="rate"),
     }
 
 
@@ -164,6 +170,7 @@ def brief_figures(
         "security": security,
         "pivot": _pivot_per_mw(hp["usd_per_th_day"], power_price_usd_per_kwh),
         "scenarios": scenario_medians() if scenarios else None,
+        "freshness": freshness(),
         "data": {
             "last_date": store.date_range()[1].isoformat(),
             "attribution": "Source: Coin Metrics Community Data (coinmetrics.io), CC BY-NC 4.0",

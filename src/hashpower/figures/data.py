@@ -14,7 +14,7 @@ from hashpower.figures import series
 
 __all__ = ["bitcoind_auth", "db_path", "history_window", "import_csv", "list_imports", "rebuild", "refresh",
            "remove_import", "source_error", "store_version", "ensure_store",
-           "status", "warm"]
+           "status", "warm", "freshness", "with_freshness"]
 
 
 def status() -> dict[str, Any]:
@@ -85,6 +85,9 @@ def history_window(start: Any = None, end: Any = None, columns: Any = None):
     full = series.history()
     s, e, cols = store.window(start, end, columns, (full.index[0].date(), full.index[-1].date()))
     h = full.loc[str(s): str(e), cols].copy()
+    est = full.loc[str(s): str(e), "fees_estimated"].to_numpy(bool)
+    for c in {"fees_btc", "revenue_usd"} & set(cols):  # the raw data: an estimate is not served as data
+        h.loc[est, c] = float("nan")
     h.index = h.index.strftime("%Y-%m-%d")
     return h
 
@@ -101,3 +104,36 @@ def remove_import(import_id: str) -> dict[str, Any]:
     from hashpower.store.imports import remove_import as _remove
 
     return _remove(import_id)
+
+
+_fresh: dict[tuple, dict[str, Any]] = {}
+
+
+def freshness() -> dict[str, Any]:
+    """The store's last day and its age against today's UTC date (:func:`hashpower.store.freshness`).
+
+    Kept per store file and day.
+    """
+    import datetime as dt
+
+    p = store.ensure()
+    st = p.stat()
+    k = (str(p), st.st_ino, st.st_size, st.st_mtime_ns, dt.datetime.now(dt.UTC).date())
+    if k not in _fresh:
+        _fresh.clear()
+        _fresh[k] = store.freshness(k[-1])
+    return _fresh[k]
+
+
+def with_freshness(obj: Any) -> Any:
+    """A figures dict with how current its data is.
+
+    Adds ``data_last_day``, ``data_age_days``, ``fees_last_day``, ``data_stale`` (older than two days) and,
+    when stale, ``data_refresh`` (how to update). Keys the dict already has are kept; anything but a dict
+    is returned as it is.
+    """
+    if not isinstance(obj, dict):
+        return obj
+    f = freshness()
+    extra = {k: v for k, v in f.items() if k not in obj and (k != "data_refresh" or f["data_stale"])}
+    return {**obj, **extra}

@@ -1,4 +1,4 @@
-"""Figures of ``hashpower hashprice`` (and ``/v1/hashprice``): hashprice on a day, in USD and BTC.
+"""Figures of ``hashpower hashprice`` (and ``/v1/hashprice``): hashprice on a day, in USD, BTC and sats (hashvalue).
 
 Reads the store through :mod:`hashpower.figures.series`; the model is :mod:`hashpower.models.hashprice`.
 """
@@ -52,7 +52,9 @@ def _week(date: Any) -> tuple[dt.date, dict[str, float], np.ndarray]:
         full = s.history()
         i = int(full.index.searchsorted(np.datetime64(day, "ns")))
         h = full.iloc[max(i - 6, 0): i + 1]
-        return day, {c: float(h[c].iloc[-1]) for c in _WEEK_COLUMNS}, h["hashrate_ths"].to_numpy(float)
+        row = {c: float(h[c].iloc[-1]) for c in _WEEK_COLUMNS}
+        row["fees_estimated"] = bool(h["fees_estimated"].iloc[-1])
+        return day, row, h["hashrate_ths"].to_numpy(float)
     from hashpower import store
 
     day, a = store.recent(date, 7, _WEEK_COLUMNS)
@@ -78,8 +80,17 @@ def hashprice_figures(
     price = _positive("price_usd", price_usd) or float(row["price_usd"])
     if not np.isfinite(price):
         raise ValueError(f"there is no price for {day}; give price_usd")
+    fees_estimated, fees_note = False, None
     if fees_btc_per_block is None:
         fees = float(row["fees_btc"]) / float(row["blocks"]) if row["blocks"] else 0.0
+        if not np.isfinite(fees) or row.get("fees_estimated"):
+            # no fee data for the day (public fee data ends before the rest): the labelled estimate
+            from hashpower import store
+
+            e = store.fee_estimate(day)
+            fees, fees_estimated = e["fees_btc_per_block"], True
+            fees_note = (f"estimated: no fee data after {e['fees_last_day']}; the median fees per block of the "
+                         f"{e['days']} days with fee data to then")
     else:
         fees = float(fees_btc_per_block)
         if not np.isfinite(fees) or not 0 <= fees <= 21e6:
@@ -112,8 +123,15 @@ def hashprice_figures(
         "hashrate_ehs": hashrate_ehs,
         "subsidy_btc": subsidy,
         "fees_btc_per_block": fees,
+        # False on a day without fee data: the fees are then the median of the last 30 days with fee data
+        "fees_included": not fees_estimated,
+        "fees_estimated": fees_estimated,
+        "fees_note": fees_note,
         "usd_per_th_day": usd_th,
         "usd_per_ph_day": usd_th * 1e3,
         "btc_per_th_day": btc_th,
         "btc_per_ph_day": btc_th * 1e3,
+        # hashvalue: the same in satoshis (1 BTC = 1e8 sat)
+        "sat_per_th_day": btc_th * 1e3 * chain.SAT_PER_BTC / 1e3,
+        "sat_per_ph_day": btc_th * 1e3 * chain.SAT_PER_BTC,
     }

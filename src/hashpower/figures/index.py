@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from hashpower.figures.notable import notable_block
 from hashpower.figures.series import _date, _day_index, series
 from hashpower.models import index as mindex
 from hashpower.models.index import INDEX_BANDS
@@ -17,7 +18,11 @@ __all__ = ["INDEX_BANDS", "index_figures"]
 
 
 def index_figures(date: Any = None) -> dict[str, Any]:
-    """The sustainability index on one day, its band and the latest earlier day as low."""
+    """The sustainability index on one day, its band, the latest earlier day as low and what is notable.
+
+    ``lowest_since`` is kept as it was (the latest earlier day as low, however recent); ``notable`` applies
+    the 30-day rule of :func:`hashpower.models.network.notable` and carries the text the interfaces print.
+    """
     s = series()
     dates = s["dates"]
     i, day = _day_index(date, dates)
@@ -31,5 +36,6 @@ def index_figures(date: Any = None) -> dict[str, Any]:
         "sustainability_index": float(idx[i]),
         "band": mindex.index_band(float(idx[i])),
         "lowest_since": _date(int(ls[i]), dates) if ls[i] >= 0 else None,
+        "notable": notable_block(idx[: i + 1], dates, change="points"),
         "method": "100 x Phi(log(mean30(revenue/difficulty) / mean365) / sd1461); see docs/network.md",
     }

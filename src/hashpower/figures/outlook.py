@@ -21,6 +21,7 @@ import numpy as np
 from hashpower.figures.simulate import snapshot
 from hashpower.sim import calibrate
 from hashpower.sim import outlook as O
+from hashpower.sim.calibrate import FEE_START_DAYS
 from hashpower.sim.scenario import check_run_size, get_preset
 from hashpower.store.catalog import backtest_summary
 
@@ -120,6 +121,11 @@ def outlook(months: Any = 24, paths: Any = 2000, seed: Any = 0, preset: str = "b
         "origins": len(summary["origins"]) if summary else 0,
         "metrics": summary["metrics"] if summary else None,
     }
+    from hashpower.figures import series
+
+    est = series.history()["fees_estimated"].to_numpy(bool)[-FEE_START_DAYS:]
+    # the start's fees are the mean of its last FEE_START_DAYS days: say when those are estimates
+    res["start_fees_estimated"] = bool(est.any())
     for row in res["months"]:
         k = (dt.date.fromisoformat(row["end_date"]) - dt.date.fromisoformat(snap.date)).days
         row["backtest_coverage"] = _coverage(summary, max(1, round(k / 30.4375)))

@@ -5,6 +5,7 @@ Reads the store through :mod:`hashpower.figures.series`; the models are in :mod:
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,47 @@ DEFAULT_RENTAL_PREMIUM_RATE = 0.10
 
 #: Default attack duration for Budish's condition [h]: six blocks.
 DEFAULT_ATTACK_HOURS = 1.0
+
+#: Concentration windows by name, as on mempool.space's mining page [days]: "24h" and "3d" are the blocks
+#: whose header time falls in the 24 h / 72 h before the end (24:00 UTC) of the chosen day, the others whole
+#: UTC days ending on it; "all" runs from the first full day of the per-block pool data.
+WINDOWS: dict[str, int | None] = {"24h": 1, "3d": 3, "1w": 7, "1m": 30, "3m": 90, "6m": 180, "1y": 365,
+                                  "all": None}
+#: Default concentration window [days] and number of pools shown by name.
+DEFAULT_WINDOW_DAYS, DEFAULT_TOP_POOLS = 7, 10
+
+
+def _concentration(day: dt.date, window_days: int | None, window: str | None, merge_templates: bool,
+                   top: int) -> tuple[dict[str, Any] | None, str | None]:
+    """The day's pool concentration, or None and the reason when the per-block pool data do not cover it."""
+    if window is not None and window_days is not None:
+        raise ValueError("give window or window_days, not both")
+    if window is not None and window not in WINDOWS:
+        raise ValueError(f"window must be one of {', '.join(WINDOWS)}, got {window!r}")
+    if window_days is None:
+        window_days = DEFAULT_WINDOW_DAYS if window is None else WINDOWS[window]
+    if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1:
+        raise ValueError(f"top must be a whole number >= 1, got {top!r}")
+    first_b, last_b = block_day_range()
+    span = (last_b - first_b).days + 1
+    if window_days is not None:
+        if isinstance(window_days, bool) or int(window_days) != window_days or window_days < 1:
+            raise ValueError(f"window_days must be a whole number >= 1, got {window_days!r}")
+        if window_days > span:
+            raise ValueError(f"window_days {window_days} is longer than the per-block pool data "
+                             f"({span} days, {first_b} .. {last_b})")
+    if day < first_b:
+        return None, (f"no per-block pool data before {first_b} (attributed blocks cover {first_b} .. {last_b}): "
+                      f"no concentration on {day}")
+    if day > last_b:
+        return None, f"no per-block pool data after {last_b}, the last full day of attributed blocks"
+    w = (day - first_b).days + 1 if window_days is None else int(window_days)
+    if day - dt.timedelta(days=w - 1) < first_b:
+        return None, (f"the {w}-day window ending {day} starts before the per-block pool data "
+                      f"({first_b} .. {last_b})")
+    conc = concentration_on(day, w, merge_templates, top=int(top))
+    conc["window"] = window
+    return conc, None
 
 
 def _attack(h_ths: float, hp: float, revenue_usd_per_day: float, premium: float, power_price: float,
@@ -45,28 +87,35 @@ def _attack(h_ths: float, hp: float, revenue_usd_per_day: float, premium: float,
     }
 
 
-def security_figures(date: Any = None, window_days: int = 7, *, merge_templates: bool = False,
+def security_figures(date: Any = None, window_days: int | None = None, *, window: str | None = None,
+                     top: int = DEFAULT_TOP_POOLS, merge_templates: bool = False,
                      rental_premium_rate: float = DEFAULT_RENTAL_PREMIUM_RATE,
                      power_price_usd_per_kwh: float = 0.05, attack_hours: float = DEFAULT_ATTACK_HOURS,
                      fee_growth_rate: float = 0.0) -> dict[str, Any]:
-    """The security budget, attack costs, concentration and their sensitivity to hashrate on one day."""
+    """The security budget, attack costs, concentration and their sensitivity to hashrate on one day.
+
+    Any day with a price has the budget, attack costs and double-spend odds; the pool concentration needs the
+    per-block pool data (from 2021-01-02): on other days ``hhi``, ``nakamoto_coefficient`` and
+    ``concentration`` are None and ``concentration_reason`` says why. The concentration window is
+    ``window_days`` (default 7) or a named ``window`` of :data:`WINDOWS`, not both; ``top`` pools are shown by
+    name, the rest as one "others" row.
+    """
     for name, v in (("rental_premium_rate", rental_premium_rate), ("attack_hours", attack_hours)):
         if not np.isfinite(v) or v < 0:
             raise ValueError(f"{name} must be a number >= 0, got {v!r}")
     if not np.isfinite(power_price_usd_per_kwh) or power_price_usd_per_kwh < 0:
         raise ValueError(f"power_price_usd_per_kwh must be >= 0, got {power_price_usd_per_kwh!r}")
-    first_b, last_b = block_day_range()
-    if date is None:
-        day = min(series.check_day(None), last_b)
-    else:
-        day = series.check_day(date)
-        if not first_b <= day <= last_b:
-            raise ValueError(f"date {day} is outside the per-block pool data that security needs "
-                             f"({first_b} .. {last_b})")
+    _, last_b = block_day_range()
+    day = min(series.check_day(None), last_b) if date is None else series.check_day(date)
     s = series.series()
     h = s["history"]
     i = int(np.searchsorted(h.index.values, np.datetime64(day, "ns")))
     row = h.iloc[i]
+    if not all(np.isfinite(float(row[k])) and float(row[k]) > 0 for k in ("price_usd", "market_cap_usd")):
+        priced = h.index[(h["price_usd"] > 0) & (h["market_cap_usd"] > 0)]
+        since = f" (prices start {priced[0].date()})" if len(priced) else ""
+        raise ValueError(f"date {day} has no price{since}: security needs one")
+    conc, reason = _concentration(day, window_days, window, merge_templates, top)
     hashrate_ths = float(s["hashrate_7d"][0][i]) / 1e12
     hp = float(s["hashprice_usd_per_th_day"][i])
     revenue = float(row["revenue_usd"])
@@ -78,7 +127,6 @@ def security_figures(date: Any = None, window_days: int = 7, *, merge_templates:
         "revenue_usd_per_transaction": revenue / float(row["tx_count"]) if row["tx_count"] else None,
     }
     attack = _attack(hashrate_ths, hp, revenue, rental_premium_rate, power_price_usd_per_kwh, attack_hours)
-    conc = concentration_on(day, window_days, merge_templates)
     proj = sec.security_budget_projection(int(row["height_end"]) + 1, fees / max(float(row["blocks"]), 1.0),
                                           float(row["price_usd"]), 12, fee_growth_rate)
     projection = [{k: (int(v[j]) if k in ("year", "height") else float(v[j])) for k, v in proj.items()}
@@ -100,9 +148,10 @@ def security_figures(date: Any = None, window_days: int = 7, *, merge_templates:
         "attack_cost": attack,
         "asic_price_usd_per_th": asic_prices()["latest"]["usd_per_th"],
         "rental_premium_rate": rental_premium_rate,
-        "hhi": conc["hhi"],
-        "nakamoto_coefficient": conc["nakamoto_coefficient"],
+        "hhi": conc["hhi"] if conc else None,
+        "nakamoto_coefficient": conc["nakamoto_coefficient"] if conc else None,
         "concentration": conc,
+        "concentration_reason": reason,
         "budget_projection": projection,
         "sensitivity_per_1pct_hashrate_fall": sens,
         "next_halving_height": int(chain.next_halving_height(int(row["height_end"]))),

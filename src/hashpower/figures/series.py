@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from hashpower import store
-from hashpower.models import chain, hashprice, network
+from hashpower.models import cbeci, chain, hashprice, network
 from hashpower.models import index as mindex
 from hashpower.models import security as sec
 from hashpower.store.catalog import hardware, template_groups
@@ -36,7 +36,41 @@ def _epoch_days(index) -> np.ndarray:
 
 @lru_cache(maxsize=2)
 def _history(path_key: str, mtime: float):  # noqa: ARG001 - the key invalidates the cache when the store changes
-    return store.history()
+    return with_fee_estimates(store.history())
+
+
+def with_fee_estimates(h):
+    """The history with the fees of the days without fee data estimated, and said so.
+
+    Public daily fee data ends before the rest (``SOURCES.md``): on every later day without fees (and on any
+    such day an import leaves between days with fees) ``fees_btc`` is the day's blocks x the median fees per
+    block of the 30 days with fee data before it (:func:`hashpower.store.fee_estimate`), ``revenue_usd``
+    follows, and ``fees_estimated`` is True. :func:`hashpower.store.history` keeps the raw data.
+    """
+    fees = h["fees_btc"].to_numpy(float, copy=True)
+    blocks = h["blocks"].to_numpy(float)
+    known = np.isfinite(fees)
+    est = np.zeros(len(h), dtype=bool)
+    first = int(np.argmax(known)) if known.any() else len(h)
+    missing = np.flatnonzero(~known[first:]) + first
+    if missing.size:
+        # one estimate per run of days without fees: the run's first day's 30 fee days before it
+        starts = missing[np.r_[True, np.diff(missing) > 1]]
+        ends = missing[np.r_[np.diff(missing) > 1, True]]
+        for a, b in zip(starts, ends, strict=True):
+            per_block = store.fee_estimate(h.index[a - 1].date())["fees_btc_per_block"]
+            fees[a:b + 1] = per_block * blocks[a:b + 1]
+            est[a:b + 1] = True
+    h = h.copy()
+    h["fees_btc"] = fees
+    # the revenue of the estimated days, and of any day whose fees are known but revenue is not (an import
+    # that gave the fees of a day without them)
+    rev = h["revenue_usd"].to_numpy(float, copy=True)
+    redo = est | (~np.isfinite(rev) & np.isfinite(fees))
+    rev[redo] = (h["subsidy_btc"].to_numpy(float)[redo] + fees[redo]) * h["price_usd"].to_numpy(float)[redo]
+    h["revenue_usd"] = rev
+    h["fees_estimated"] = est
+    return h
 
 
 def history():
@@ -73,6 +107,9 @@ def _series(path_key: str, mtime: float, power_price_usd_per_kwh: float) -> dict
     rel, eff = hardware()
     out["power_w"] = network.cbeci_power_bounds(h["hashrate_ths"].to_numpy(float), hp, _epoch_days(h.index), rel,
                                                 eff, power_price_usd_per_kwh)
+    # CCAF's own computation of the CBECI (network --method ccaf), beside ours
+    out["power_w_ccaf"] = cbeci.cbeci_ccaf_power_bounds(h["hashrate_ths"].to_numpy(float), hp, _epoch_days(h.index),
+                                                        rel, eff, power_price_usd_per_kwh)
     for w in (7, 30):
         out[f"episodes_{w}d"] = network.drawdown_episodes(out[f"hashrate_{w}d"][0], MIN_EPISODE_DEPTH)
     out["index"] = mindex.sustainability_index(h["revenue_usd"].to_numpy(float), d)
@@ -183,22 +220,69 @@ def _concentration_cached(path_key: str, mtime: float, window_days: int, merge_t
     return out
 
 
+def _codes():
+    p = store.ensure()
+    return p, p.stat().st_mtime
+
+
+@lru_cache(maxsize=4)
+def _codes_cached(path_key: str, mtime: float, merge_templates: bool,  # noqa: ARG001 - the key invalidates the cache
+                  include_possible: bool) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    day, pools = _blocks_arrays()
+    codes, labels = _pool_codes(pools, merge_templates, include_possible)
+    return day, codes, labels
+
+
+def pool_display_names() -> dict[str, str]:
+    """Display name by pool slug, from the embedded mempool pool list (``data/pools.json``)."""
+    from hashpower.store.catalog import pools as pool_list
+
+    pl = pool_list()
+    names = {str(q["slug"]): str(q["name"]) for q in pl.get("pools", []) if q.get("slug") and q.get("name")}
+    names.update({str(k): str(v) for k, v in pl.get("names", {}).items()})
+    names.setdefault("unknown", "Unknown")
+    return names
+
+
 def concentration_on(day: dt.date, window_days: int, merge_templates: bool = False,
                      include_possible: bool = False, top: int = 10) -> dict[str, Any]:
-    """Pool concentration over the ``window_days`` days ending on ``day``."""
+    """Pool concentration over the ``window_days`` UTC days ending on ``day`` (by block header time).
+
+    ``pools`` holds the ``top`` pools (slug ``pool`` and display ``name``); ``pool_shares`` holds them, the
+    unattributed blocks ("Unknown", ranked among them by blocks, as mempool.space does) and one "others" row
+    for the pools not shown, so that its shares sum to 1.
+    """
     if int(window_days) != window_days or window_days < 1:
         raise ValueError(f"window_days must be a whole number >= 1, got {window_days!r}")
+    if isinstance(top, bool) or int(top) != top or top < 1:
+        raise ValueError(f"top must be a whole number >= 1, got {top!r}")
     first, last = block_day_range()
     start = day - dt.timedelta(days=int(window_days) - 1)
     if start < first or day > last:
         raise ValueError(f"a {window_days}-day window ending {day} is beyond the block data ({first} .. {last})")
-    s = concentration_series(int(window_days), merge_templates, include_possible)
-    i = int(np.searchsorted(s["dates"], np.datetime64(day, "D")))
-    shares, lo, hi = s["shares"][i], s["lower"][i], s["upper"][i]
-    order = np.argsort(-shares)
-    pools = [{"pool": s["labels"][k], "blocks": int(s["counts"][i, k]), "share": float(shares[k]),
-              "lower_95": float(lo[k]), "upper_95": float(hi[k])} for k in order[:top] if shares[k] > 0]
-    return {"window_days": int(window_days), "blocks": int(s["blocks"][i]),
-            "unattributed_share": float(1 - shares.sum()), "hhi": float(s["hhi"][i]),
-            "nakamoto_coefficient": int(s["nakamoto_coefficient"][i]), "merged_template_groups": merge_templates,
-            "pools": pools}
+    p, mtime = _codes()
+    d, codes, labels = _codes_cached(str(p), mtime, merge_templates, include_possible)
+    e = dt.date(1970, 1, 1)
+    k = codes[(d >= (start - e).days) & (d <= (day - e).days)]
+    counts = np.bincount(k[k >= 0], minlength=len(labels)).astype(float)
+    n = int(k.size)
+    split = sec.top_and_rest(counts, n - int(counts.sum()), int(top))
+    shares = split["shares"]
+    lo, hi = sec.wilson_interval(counts, max(n, 1))
+    names = pool_display_names()
+
+    def row(slug: str, name: str, blocks: int, share: float) -> dict[str, Any]:
+        lo1, hi1 = sec.wilson_interval(blocks, max(n, 1))
+        return {"pool": slug, "name": name, "blocks": int(blocks), "share": float(share),
+                "lower_95": float(lo1), "upper_95": float(hi1)}
+
+    pools = [{"pool": labels[j], "name": names.get(labels[j], labels[j]), "blocks": int(counts[j]),
+              "share": float(shares[j]), "lower_95": float(lo[j]), "upper_95": float(hi[j])} for j in split["order"]]
+    unknown = row("unknown", names["unknown"], n - int(counts.sum()), split["unattributed_share"])
+    at = next((i for i, q in enumerate(pools) if q["blocks"] < unknown["blocks"]), len(pools))
+    others = {**row("others", "Others", split["others_blocks"], split["others_share"]),
+              "pools": split["others_pools"]}
+    return {"window_days": int(window_days), "start_date": start.isoformat(), "end_date": day.isoformat(),
+            "blocks": n, "unattributed_share": float(1 - shares.sum()), "hhi": float(sec.hhi(shares)),
+            "nakamoto_coefficient": int(sec.nakamoto_coefficient(shares)), "merged_template_groups": merge_templates,
+            "pools": pools, "top": int(top), "pool_shares": [*pools[:at], unknown, *pools[at:], others]}

@@ -30,12 +30,16 @@ from numpy.typing import ArrayLike
 
 __all__ = [
     "CBECI_PUE",
+    "NOTABLE_KINDS",
+    "NOTABLE_MIN_DAYS",
     "cbeci_power_bounds",
     "drawdown_episodes",
+    "drawdown_to_date",
     "hashrate_from_blocks",
     "hashrate_from_timestamps",
     "largest_since",
     "lowest_since",
+    "notable",
     "poisson_interval",
 ]
 
@@ -321,6 +325,96 @@ def lowest_since(values: ArrayLike) -> np.ndarray:
             stack.pop()
         out[i] = stack[-1] if stack else -1
         stack.append(i)
+    return out
+
+def drawdown_to_date(values: ArrayLike) -> dict[str, np.ndarray]:
+    """Each day's drawdown from the running peak, the deepest of its episode so far, and that episode's peak.
+
+    Parameters
+    ----------
+    values : array_like, shape (n,)
+        A positive series (smoothed hashrate) in time order; NaN entries count as at the peak.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``depth`` = 1 - value / running maximum [-] (0 at a peak), ``depth_to_date`` (the largest
+        ``depth`` since the last day at the peak, the episode's depth so far) and ``peak`` (index of
+        that last day at the peak; -1 before any).
+    """
+    x = np.asarray(values, dtype=float)
+    if x.ndim != 1:
+        raise ValueError("values must be 1-D")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        depth = np.nan_to_num(1 - x / np.fmax.accumulate(x), nan=0.0)
+    at_peak = depth <= 0
+    episode = np.cumsum(at_peak)  # depth < 1, so a running max of episode + depth stays inside each episode
+    to_date = np.maximum.accumulate(episode + depth) - episode
+    peak = np.maximum.accumulate(np.where(at_peak & np.isfinite(x), np.arange(x.size), -1))
+    return {"depth": depth, "depth_to_date": to_date, "peak": peak}
+
+
+#: Kinds of :func:`notable` (None: nothing notable, give the change instead).
+NOTABLE_KINDS = ("lowest_since", "highest_since", "record_low", "record_high")
+#: Days a value must be the lowest (highest) for before "lowest (highest) since" is said: the rule of the
+#: issue "lowest since that reads right" (a month; see docs/network.md).
+NOTABLE_MIN_DAYS = 30
+
+
+def notable(values: ArrayLike, min_days: int = NOTABLE_MIN_DAYS,
+            sides: tuple[str, ...] = ("low", "high"), strict: bool = False) -> dict[str, object]:
+    """What is notable about the last entry of a daily series against its history.
+
+    Parameters
+    ----------
+    values : array_like, shape (days,)
+        The series up to and including the day, in time order; NaN entries are skipped.
+    min_days : int, default 30
+        A value is the lowest (highest) "since D" only when it is the lowest (highest) for at
+        least this many days, D at least ``min_days`` before the day [days], >= 1 (NOTABLE_MIN_DAYS).
+    sides : tuple of "low" and/or "high", default both
+        Which facts may be notable (a drawdown's depth is notable only when high).
+    strict : bool, default False
+        Count only strictly lower (higher) earlier entries (for a series that holds its value).
+
+    Returns
+    -------
+    dict
+        ``kind``: "record_low" / "record_high" (the lowest / highest of the whole series, which is at
+        least ``min_days`` long), "lowest_since" / "highest_since" (the lowest / highest for at least
+        ``min_days`` days), else None; ``since``: the index of the latest earlier entry as low
+        (high) or lower (higher), -1 for a record or when nothing is notable; ``change`` =
+        value - value ``min_days`` entries earlier and ``change_rate`` = value / that - 1 (NaN when
+        either is missing or, for the rate, that is 0).
+    """
+    if int(min_days) != min_days or min_days < 1:
+        raise ValueError(f"min_days must be a whole number >= 1, got {min_days!r}")
+    if not set(sides) <= {"low", "high"}:
+        raise ValueError(f"sides must be 'low' and/or 'high', got {sides!r}")
+    x = np.asarray(values, dtype=float)
+    if x.ndim != 1 or x.size == 0:
+        raise ValueError("values must be a non-empty 1-D array")
+    n, m = x.size - 1, int(min_days)
+    v = x[n]
+    out: dict[str, object] = {"kind": None, "since": -1, "change": math.nan, "change_rate": math.nan}
+    if n >= m and np.isfinite(x[n - m]) and np.isfinite(v):
+        out["change"] = float(v - x[n - m])
+        out["change_rate"] = float(v / x[n - m] - 1) if x[n - m] != 0 else math.nan
+    ok = np.flatnonzero(np.isfinite(x[:n]))
+    if not np.isfinite(v) or ok.size == 0 or n - ok[0] < m:
+        return out
+    prior = x[ok]
+    for side, record, since in (("low", "record_low", "lowest_since"), ("high", "record_high", "highest_since")):
+        if side not in sides:
+            continue
+        d = (v - prior) if side == "low" else (prior - v)  # >= 0 where the earlier entry is as far or farther
+        as_far = ok[d > 0] if strict else ok[d >= 0]
+        if as_far.size == 0:
+            out.update(kind=record)
+            return out
+        if n - int(as_far[-1]) >= m:
+            out.update(kind=since, since=int(as_far[-1]))
+            return out
     return out
 
 

@@ -35,6 +35,7 @@ __all__ = [
     "hhi",
     "nakamoto_coefficient",
     "rental_attack_cost_usd_per_hour",
+    "top_and_rest",
     "security_budget_projection",
     "wilson_interval",
 ]
@@ -437,3 +438,42 @@ def concentration(
     lo, hi = wilson_interval(counts, np.maximum(total, 1)[:, None], confidence)
     return {"days": np.arange(first + w - 1, last + 1), "blocks": total, "counts": counts, "shares": shares,
             "lower": lo, "upper": hi, "hhi": hhi(shares), "nakamoto_coefficient": nakamoto_coefficient(shares)}
+
+
+def top_and_rest(counts: ArrayLike, unattributed_blocks: int = 0, top: int = 10) -> dict[str, object]:
+    """The ``top`` pools by blocks, the rest as one "others" and the unattributed blocks: shares that sum to 1.
+
+    Parameters
+    ----------
+    counts : array_like, shape (pools,)
+        Blocks of each pool in the window [-], whole numbers >= 0.
+    unattributed_blocks : int, default 0
+        Blocks of the window attributed to no pool [-], >= 0 (mempool's "Unknown").
+    top : int, default 10
+        Pools shown by name [-], a whole number >= 1.
+
+    Returns
+    -------
+    dict
+        ``blocks`` (all blocks of the window), ``order`` (indices of the top pools with blocks, most
+        first), ``shares`` (every pool's share of all blocks), ``others_blocks``, ``others_pools`` (pools
+        with blocks outside the top), ``others_share`` and ``unattributed_share``. The top shares, the
+        others' and the unattributed share sum to 1 (0 when the window has no blocks).
+    """
+    c = np.asarray(counts, dtype=float)
+    if c.ndim != 1 or not np.all(np.isfinite(c)) or np.any(c < 0) or np.any(c != np.floor(c)):
+        raise ValueError("counts must be a 1-D array of whole numbers >= 0")
+    if int(unattributed_blocks) != unattributed_blocks or unattributed_blocks < 0:
+        raise ValueError(f"unattributed_blocks must be a whole number >= 0, got {unattributed_blocks!r}")
+    if isinstance(top, bool) or int(top) != top or top < 1:
+        raise ValueError(f"top must be a whole number >= 1, got {top!r}")
+    total = float(c.sum()) + float(unattributed_blocks)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = np.where(total > 0, c / total, 0.0) if c.size else c
+    order = np.argsort(-shares)
+    order = order[shares[order] > 0]
+    shown, rest = order[: int(top)], order[int(top):]
+    others = float(c[rest].sum())
+    return {"blocks": int(total), "order": shown, "shares": shares, "others_blocks": int(others),
+            "others_pools": int(rest.size), "others_share": others / total if total else 0.0,
+            "unattributed_share": float(unattributed_blocks) / total if total else 0.0}

@@ -123,6 +123,19 @@ def charts(b: dict[str, Any]) -> list[tuple[str, Any]]:
     return out
 
 
+def _freshness_html(b: dict[str, Any]) -> str:
+    """One line under the title: the data's last day and, when stale, its age and how to update."""
+    f = b.get("freshness") or {}
+    if not f:
+        return ""
+    text = f"Data to {f['data_last_day']}"
+    if f.get("data_stale"):
+        text += f", {f['data_age_days']} days before this briefing; to update: {f['data_refresh']}"
+    if f.get("fees_last_day") and f["fees_last_day"] < f["data_last_day"]:
+        text += f". No fee data after {f['fees_last_day']}: later fees are estimated"
+    return f'<p class="freshness">{html.escape(text)}.</p>'
+
+
 def _table(rows: list[tuple[str, str]]) -> str:
     body = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
     return f"<table>{body}</table>"
@@ -139,9 +152,9 @@ def write_html(b: dict[str, Any], path: str | Path) -> Path:
     rows = [
         (
             "Hashprice",
-            f"${hp['usd_per_ph_day']:,.2f} per PH/s per day ({hp['btc_per_ph_day']:.6f} BTC); 7-day "
-            f"${ctx['usd_per_ph_day_7d']:,.2f}, lowest since {ctx['lowest_since'] or 'ever'}"
-            + (" - a record low" if ctx["is_record_low"] else ""),
+            f"${hp['usd_per_ph_day']:,.2f} per PH/s per day ({hp['btc_per_ph_day']:.6f} BTC, "
+            f"{hp['sat_per_th_day']:,.2f} sats per TH/s); 7-day ${ctx['usd_per_ph_day_7d']:,.2f}, "
+            f"{ctx['notable']['text']}",
         ),
         ("Price, difficulty", f"${hp['price_usd']:,.0f}; {hp['difficulty'] / 1e12:,.2f} T"),
         (
@@ -151,7 +164,7 @@ def write_html(b: dict[str, Any], path: str | Path) -> Path:
         ),
         (
             "Sustainability index",
-            f"{idx['sustainability_index']:.0f} ({idx['band']}), lowest since {idx['lowest_since'] or 'the start'}",
+            f"{idx['sustainability_index']:.0f} ({idx['band']}), {idx['notable']['text']}",
         ),
         (
             "Hashrate",
@@ -161,7 +174,7 @@ def write_html(b: dict[str, Any], path: str | Path) -> Path:
         (
             "Drawdown",
             f"{net['drawdown']['current']:.1%} below the {net['drawdown']['peak_date']} peak; deepest "
-            f"{net['drawdown']['depth']:.1%}, the largest since {net['largest_drawdown_since']}"
+            f"{net['drawdown']['depth']:.1%}, {net['drawdown_notable']['text']}"
             if net["drawdown"]["peak_date"]
             else "none",
         ),
@@ -214,6 +227,7 @@ th, td {{ padding: 0.35em 0.6em; border-bottom: 1px solid #ddd; }} footer {{ col
 .outlook .coverage {{ color: #555; font-size: 0.9em; }}
 </style></head><body>
 <h1>The state of Bitcoin mining on {b["date"]}</h1>
+{_freshness_html(b)}
 {_table(rows)}
 {"".join(parts)}
 <footer><p>Generated {dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M")} UTC by hashpower.

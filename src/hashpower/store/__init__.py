@@ -14,17 +14,22 @@ from typing import Any
 #: Readers re-exported from :mod:`.db`, loaded on first use so that ``hashpower.store.paths`` and the
 #: other light modules import without DuckDB.
 _FROM_DB = frozenset({"recent", "DAILY_COLUMNS", "SCHEMA_VERSION", "DataError", "blocks", "check_date", "connect",
-    "date_range", "db_path", "embedded_path", "ensure", "epochs", "history", "home", "imports_dir", "keep_import",
-    "status", "transaction", "window"})
+    "date_range", "db_path", "embedded_path", "ensure", "epochs", "history", "home",
+    "imports_dir", "keep_import", "status", "transaction", "window"})
+#: Re-exported from :mod:`.age`.
+_FROM_FRESHNESS = frozenset({"fee_estimate", "freshness"})
 
 __all__ = ["DAILY_COLUMNS", "SCHEMA_VERSION", "DataError", "blocks", "check_date", "connect", "date_range",
-           "db_path", "embedded_path", "ensure", "epochs", "history", "home", "import_csv", "imports_dir",
+           "db_path", "embedded_path", "ensure", "epochs", "fee_estimate", "freshness", "history", "home", "import_csv",
+           "imports_dir",
            "keep_import", "pools", "rebuild", "recent", "status", "transaction", "window"]
 
 
 def __getattr__(name: str) -> Any:
     if name in _FROM_DB:
         return getattr(import_module("hashpower.store.db"), name)
+    if name in _FROM_FRESHNESS:
+        return getattr(import_module("hashpower.store.age"), name)
     raise AttributeError(f"module 'hashpower.store' has no attribute {name!r}")
 
 

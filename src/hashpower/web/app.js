@@ -78,6 +78,7 @@ async function load(key, path, params, render) {
   try {
     const data = await api(path, params);
     if (token !== seq[key]) return;
+    noteFreshness(data);
     render(data);
     setError(key, null);
   } catch (e) {
@@ -109,7 +110,9 @@ function renderHashprice(d) {
 function renderIndex(d) {
   put("index", fmt(d.sustainability_index, 1), d.sustainability_index).dataset.date = d.date;
   put("index-band", d.band || "n/a", d.band);
-  put("index-lowest-since", d.lowest_since || "no earlier low", d.lowest_since);
+  // the 30-day rule of models/network.py notable(): "lowest since D" only after 30 days at the low, else the change
+  const n = d.notable;
+  put("index-lowest-since", n ? n.text : d.lowest_since || "no earlier low", n ? n.since : d.lowest_since);
 }
 
 function renderNetwork(d) {
@@ -126,13 +129,30 @@ function renderNetwork(d) {
   put("energy-best", `${fmt(twh.best, 0)} TWh/yr`, twh.best);
   $("power-at").textContent = `at ${d.power_price_usd_per_kwh} USD/kWh`;
   put("profitable-models", String(d.profitable_models ?? "n/a"), d.profitable_models);
+  renderIndicators(d.date, d.indicators || {});
+}
+
+/** Hash Ribbons' state and the two Puell multiples of the network figures' day. */
+function renderIndicators(day, ind) {
+  const hr = ind.hash_ribbons || {};
+  const since = hr.state === "capitulation" ? ` (${hr.capitulation_days} days)` : "";
+  const el = put("ribbon-state", hr.state ? `${hr.state}${since}` : "n/a", hr.state);
+  el.dataset.date = day;
+  el.className = `fig ribbon-${hr.state || "none"}`;
+  put("ribbon-smas", `${fmt(hr.hashrate_ehs_sma_30d, 1)} / ${fmt(hr.hashrate_ehs_sma_60d, 1)} EH/s`,
+    hr.hashrate_ehs_sma_30d);
+  put("ribbon-buy", hr.last_buy_signal_date || "none", hr.last_buy_signal_date);
+  put("puell", fmt(ind.puell_multiple, 2), ind.puell_multiple);
+  put("puell-adjusted", fmt(ind.puell_multiple_difficulty_adjusted, 2), ind.puell_multiple_difficulty_adjusted);
+  $("indicators-date").textContent = `on ${day}`;
 }
 
 function renderSecurity(d) {
   put("security-budget", usd(d.security_budget_usd_per_day), d.security_budget_usd_per_day).dataset.date = d.date;
   put("fee-share", pct(d.fee_share, 2), d.fee_share);
   put("hhi", fmt(d.hhi, 0), d.hhi);
-  put("nakamoto", String(d.nakamoto_coefficient), d.nakamoto_coefficient);
+  // no pool data on the day: the concentration is null, with its reason
+  put("nakamoto", d.nakamoto_coefficient == null ? "n/a" : String(d.nakamoto_coefficient), d.nakamoto_coefficient);
   const rent = d.attack_cost ? d.attack_cost.rent_usd_per_hour : null;
   put("rent-cost", `${usd(rent)}/h`, rent);
   $("security-date").textContent = `on ${d.date}`;
@@ -222,6 +242,19 @@ function refreshAll() {
 
 const refreshPower = () => Promise.all([loadMachines(), loadNetwork()]);
 
+// how current the data is, from the last API answer that said it (data_last_day, data_age_days)
+let freshness = null;
+function noteFreshness(d) {
+  if (d && d.data_last_day) freshness = d;
+}
+function freshnessText() {
+  if (!freshness) return "figures loaded";
+  const f = freshness;
+  if (!f.data_stale) return `data to ${f.data_last_day}`;
+  const fees = f.fees_last_day && f.fees_last_day < f.data_last_day ? `; fees estimated after ${f.fees_last_day}` : "";
+  return `data to ${f.data_last_day}, ${f.data_age_days} days old${fees}; to update: ${f.data_refresh}`;
+}
+
 let busy = 0;
 async function track(promise) {
   busy += 1;
@@ -230,7 +263,7 @@ async function track(promise) {
     await promise;
   } finally {
     busy -= 1;
-    if (!busy) $("status").textContent = errors.size ? "some figures failed (see above)" : "up to date";
+    if (!busy) $("status").textContent = errors.size ? "some figures failed (see above)" : freshnessText();
   }
 }
 
@@ -279,17 +312,41 @@ function markDate(day) {
   for (const id of ["chart-hashprice", "chart-hashrate"]) window.Plotly.relayout(id, { shapes: [dateLine(day)] });
 }
 
+/** The median of the last 30 days' fees per block with fee data (as hashpower.store.fee_estimate). */
+function feeEstimate(perBlockFees) {
+  const last = perBlockFees.slice(-30).sort((a, b) => a - b);
+  const n = last.length;
+  if (!n) return 0;
+  return n % 2 ? last[(n - 1) / 2] : (last[n / 2 - 1] + last[n / 2]) / 2;
+}
+
 async function drawHashprice(rows) {
   // hashprice = (subsidy + fees) / blocks x 86400e12 / (difficulty x 2^32) x price, per TH/s/day; x 1000 per PH/s.
-  const x = [], y = [], lowX = [], lowY = [];
+  // After the last day with fee data the fees are the median of its last 30 days, drawn apart and labelled.
+  const x = [], y = [], lowX = [], lowY = [], ex = [], ey = [];
+  const known = [];
+  let estimate = null;
   let low = Infinity;
   for (const r of rows) {
     if (!r.blocks || !r.difficulty || !num(r.price_usd) || !num(r.subsidy_btc)) continue;
-    const perBlock = (r.subsidy_btc + (r.fees_btc || 0)) / r.blocks;
+    let fees = r.fees_btc;
+    const estimated = !num(fees) && known.length > 0;
+    if (num(fees)) known.push(fees / r.blocks);
+    else if (estimated) {
+      if (estimate === null) estimate = feeEstimate(known);
+      fees = estimate * r.blocks;
+    } else fees = 0;
+    const perBlock = (r.subsidy_btc + fees) / r.blocks;
     const v = ((perBlock * 86400e12) / (r.difficulty * 2 ** 32)) * r.price_usd * 1e3;
     if (!Number.isFinite(v) || v <= 0) continue;
-    x.push(r.date);
-    y.push(v);
+    if (estimated) {
+      if (!ex.length && x.length) { ex.push(x[x.length - 1]); ey.push(y[y.length - 1]); }
+      ex.push(r.date);
+      ey.push(v);
+    } else {
+      x.push(r.date);
+      y.push(v);
+    }
     if (v < low) {
       if (low !== Infinity) {
         lowX.push(r.date);
@@ -299,14 +356,23 @@ async function drawHashprice(rows) {
     }
   }
   const Plotly = await plotlyReady;
-  await Plotly.react("chart-hashprice", [
+  const traces = [
     { x, y, type: "scatter", mode: "lines", name: "hashprice", line: { color: "#f2a900", width: 1.2 },
       hovertemplate: "%{x}: %{y:,.2f} USD/PH/day<extra></extra>" },
     { x: lowX, y: lowY, type: "scatter", mode: "markers", name: "record low", marker: { color: "#d62728", size: 4 },
       hovertemplate: "record low %{x}: %{y:,.2f}<extra></extra>" },
-  ], layout({ yaxis: { type: "log", title: { text: "USD/PH/day" } }, xaxis: { type: "date" },
-    shapes: markedDate ? [dateLine(markedDate)] : [] }), CONFIG);
-  $("chart-hashprice").dataset.points = String(x.length);
+  ];
+  if (ex.length) {
+    traces.splice(1, 0, { x: ex, y: ey, type: "scatter", mode: "lines", name: "hashprice, fees estimated",
+      line: { color: "#f2a900", width: 1.2, dash: "dot" },
+      hovertemplate: "%{x}: %{y:,.2f} USD/PH/day (fees estimated: no fee data)<extra></extra>" });
+  }
+  await Plotly.react("chart-hashprice", traces, layout({ yaxis: { type: "log", title: { text: "USD/PH/day" } },
+    xaxis: { type: "date" }, shapes: markedDate ? [dateLine(markedDate)] : [] }), CONFIG);
+  const all = ex.length ? y.concat(ey.slice(1)) : y;
+  $("chart-hashprice").dataset.points = String(all.length);
+  $("chart-hashprice").dataset.last = String(all[all.length - 1]);
+  $("chart-hashprice").dataset.estimatedFrom = ex.length > 1 ? ex[1] : "";
   $("chart-hashprice").dataset.recordLows = String(lowX.length);
 }
 

@@ -24,12 +24,14 @@ References
    expected work of a block).
 
 Modules: :mod:`.consensus` (constants, subsidy, halvings), :mod:`.targets` (targets, compact bits,
-difficulty, work) and :mod:`.retarget` (the retarget and the next-adjustment estimate); every public
+difficulty, work), :mod:`.retarget` (the retarget and the next-adjustment estimate from the tip) and
+:mod:`.adjustment` (mempool.space's estimate by the clock, locked at the epoch's end); every public
 name is re-exported here.
 """
 
 from __future__ import annotations
 
+from hashpower.models.chain.adjustment import MAX_FUTURE_BLOCK_TIME_S, DifficultyAdjustment, difficulty_adjustment
 from hashpower.models.chain.consensus import (
     HALVING_INTERVAL_BLOCKS,
     INITIAL_SUBSIDY_SAT,
@@ -58,6 +60,7 @@ from hashpower.models.chain.targets import (
     bits_from_target,
     block_proof,
     difficulty_from_bits,
+    difficulty_from_bits_strict,
     difficulty_from_target,
     hashes_per_block,
     target_from_bits,
@@ -67,6 +70,7 @@ from hashpower.models.chain.targets import (
 __all__ = [
     "HALVING_INTERVAL_BLOCKS",
     "INITIAL_SUBSIDY_SAT",
+    "MAX_FUTURE_BLOCK_TIME_S",
     "MAX_TARGET",
     "POW_LIMIT",
     "RETARGET_CLAMP_FACTOR",
@@ -76,9 +80,12 @@ __all__ = [
     "SUBSIDY_HALVINGS",
     "TARGET_SPACING_S",
     "AdjustmentEstimate",
+    "DifficultyAdjustment",
     "bits_from_target",
     "block_proof",
+    "difficulty_adjustment",
     "difficulty_from_bits",
+    "difficulty_from_bits_strict",
     "difficulty_from_target",
     "estimate_next_adjustment",
     "halving_height",

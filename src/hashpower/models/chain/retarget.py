@@ -1,4 +1,7 @@
-"""The 2016-block retarget with its 4x clamp, and the estimate of the next adjustment.
+"""The 2016-block retarget with its 4x clamp, and the estimate of the next adjustment from the tip.
+
+:func:`estimate_next_adjustment` projects the tip's mean interval over the 2015 intervals Core measures;
+mempool.space's estimate by the clock is :func:`hashpower.models.chain.adjustment.difficulty_adjustment`.
 
 References
 ----------
@@ -319,4 +322,3 @@ def estimate_next_adjustment(
         change=new / d - 1,
         new_difficulty=new,
     )
-

@@ -6,6 +6,8 @@ References
    ``arith_uint256::GetCompact`` (the compact ``nBits`` encoding).
 .. [4] Bitcoin Core, ``src/chain.h`` / ``src/chain.cpp`` ``GetBlockProof`` (the
    expected work of a block).
+.. [5] Bitcoin Core, ``src/rpc/blockchain.cpp`` ``GetDifficulty`` (the difficulty
+   of any ``nBits``, in doubles) and its vectors in ``src/test/blockchain_tests.cpp``.
 """
 
 from __future__ import annotations
@@ -148,13 +150,13 @@ def difficulty_from_target(target: Any) -> Any:
     return _elementwise(_difficulty, (target,), np.float64)
 
 
-def difficulty_from_bits(bits: ArrayLike) -> np.ndarray:
-    """Difficulty of a compact ``nBits`` value, vectorised.
+def difficulty_from_bits_strict(bits: ArrayLike) -> np.ndarray:
+    """Difficulty of the target a valid compact ``nBits`` encodes, refusing what Core's decoding flags.
 
     Parameters
     ----------
     bits : array_like of int
-        Compact target [-] (see :func:`target_from_bits`).
+        Compact target [-] (see :func:`target_from_bits`), in [0, 2**32).
 
     Returns
     -------
@@ -162,18 +164,28 @@ def difficulty_from_bits(bits: ArrayLike) -> np.ndarray:
         Difficulty [-], ``0xFFFF * 2**208 / target_from_bits(bits)``; bit for
         bit equal to :func:`difficulty_from_target` of the expanded target.
 
+    Raises
+    ------
+    ValueError
+        ``bits`` not whole numbers in 32 bits, negative or overflowing (the
+        cases ``SetCompact`` flags with ``pfNegative`` and ``pfOverflow``), or
+        encoding a zero target; the message names ``bits``.
+
     Notes
     -----
     With ``target = m * 2**s``, the difficulty is ``(0xFFFF / m) * 2**(208 - s)``:
-    one correctly rounded division then an exact power-of-two scaling.
+    one correctly rounded division then an exact power-of-two scaling. For
+    the compact values ``GetCompact`` writes (every block header's) it equals
+    :func:`difficulty_from_bits`, which follows ``GetDifficulty`` for any 32
+    bits instead.
 
     References
     ----------
-    Bitcoin Core ``arith_uint256::SetCompact`` [3] and ``GetDifficulty``.
+    Bitcoin Core ``arith_uint256::SetCompact`` [3].
 
     Examples
     --------
-    >>> float(difficulty_from_bits(0x1D00FFFF))
+    >>> float(difficulty_from_bits_strict(0x1D00FFFF))
     1.0
     """
     b = _int_array(bits, "bits")
@@ -191,6 +203,75 @@ def difficulty_from_bits(bits: ArrayLike) -> np.ndarray:
         raise ValueError(f"bits encodes a zero target, which has no difficulty: {bits!r}")
     shift = np.where(small, 0, 8 * (size - 3))
     return np.ldexp(0xFFFF / mantissa, (208 - shift).astype(np.int32))
+
+
+#: ``GetDifficulty`` scales the quotient by 256 for each step of the exponent away from 29.
+_GETDIFFICULTY_EXPONENT = 29
+#: Down-shifts by 256 that stay exact however small the quotient (>= 0xFFFF / 0xFFFFFF > 2**-8.001): the
+#: result stays above 2**-1022, the smallest normal double, so one exact ``ldexp`` does them all.
+_EXACT_DOWN_SHIFTS = 126
+
+
+def difficulty_from_bits(bits: ArrayLike) -> np.ndarray:
+    """Difficulty of any 32-bit ``nBits`` value exactly as Bitcoin Core's ``GetDifficulty`` computes it, vectorised.
+
+    Parameters
+    ----------
+    bits : array_like of int
+        Compact target [-], any 32-bit unsigned value: exponent in the top
+        byte, mantissa in the low 24 bits (the sign bit included, as Core
+        reads it here).
+
+    Returns
+    -------
+    numpy.ndarray of float64
+        Difficulty [-], ``0xFFFF / (bits & 0x00FFFFFF)`` in doubles, multiplied
+        by 256 for each step of the exponent ``bits >> 24`` below 29 and divided
+        by 256 for each step above. A zero mantissa gives ``inf`` (Core's double
+        division by zero) and a large exponent underflows to 0, as in Core.
+
+    Raises
+    ------
+    ValueError
+        ``bits`` not whole numbers in [0, 2**32); the message names ``bits``.
+
+    Notes
+    -----
+    Unlike the target decoding (``SetCompact``, :func:`target_from_bits`),
+    ``GetDifficulty`` neither refuses a negative or overflowing value nor drops
+    the low mantissa bytes of an exponent below 3. For the compact values
+    ``GetCompact`` writes it equals :func:`difficulty_from_bits_strict` and
+    :func:`difficulty_from_target` of the expanded target bit for bit. The
+    scaling reproduces Core's loop step by step: the multiplications and the
+    first 126 divisions are exact (one ``ldexp``); any further division, in
+    the subnormal range, is rounded at each step as Core's is.
+
+    References
+    ----------
+    Bitcoin Core ``rpc/blockchain.cpp`` ``GetDifficulty(const CBlockIndex&)``;
+    test vectors in ``src/test/blockchain_tests.cpp`` [5].
+
+    Examples
+    --------
+    >>> float(difficulty_from_bits(0x1D00FFFF))
+    1.0
+    >>> round(float(difficulty_from_bits(0x1EF88F6F)), 6)
+    1.6e-05
+    """
+    b = _int_array(bits, "bits")
+    if np.any(b > 0xFFFFFFFF):
+        raise ValueError(f"bits must be a 32-bit unsigned integer, got {bits!r}")
+    exponent = (b >> 24) & 0xFF
+    mantissa = (b & 0x00FFFFFF).astype(np.float64)
+    with np.errstate(divide="ignore"):
+        d = np.float64(0xFFFF) / mantissa
+    up = np.maximum(_GETDIFFICULTY_EXPONENT - exponent, 0)
+    down = np.maximum(exponent - _GETDIFFICULTY_EXPONENT, 0)
+    d = np.ldexp(d, (8 * (up - np.minimum(down, _EXACT_DOWN_SHIFTS))).astype(np.int32))
+    rest = down - _EXACT_DOWN_SHIFTS
+    for k in range(int(rest.max(initial=0))):
+        d = np.where(rest > k, d / 256.0, d)
+    return d if d.ndim else d[()]
 
 
 def _target_of_difficulty(difficulty: Any) -> int:
