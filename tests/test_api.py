@@ -345,3 +345,17 @@ def test_zz_server_still_serving_after_all_that(client: httpx.Client, server: Se
     assert r.status_code == 200 and r.json()["status"] == "ok"
     assert client.get("/v1/hashprice").status_code == 200
     assert "Traceback" not in server.stderr()
+
+
+def test_the_api_says_how_old_the_data_is_and_serves_raw_fees(client: httpx.Client):
+    # every figures body carries the data's age (as the CLI's JSON); /v1/history gives the raw data: the days
+    # after the last day with fee data (2026-06-01) have no fees, not the figures' estimate
+    hp = client.get("/v1/hashprice").json()
+    assert hp["data_last_day"] == "2026-10-07" and hp["fees_last_day"] == "2026-06-01"
+    assert hp["fees_included"] is False and hp["fees_estimated"] is True
+    assert client.get("/v1/index").json()["data_age_days"] == hp["data_age_days"]
+    h = client.get("/v1/history", params={"start": "2026-06-01", "end": "2026-06-03",
+                                          "columns": "fees_btc,revenue_usd"}).json()
+    fees = [r["fees_btc"] for r in h["data"]]
+    assert fees[0] is not None and fees[1:] == [None, None]
+    assert [r["revenue_usd"] for r in h["data"]][1:] == [None, None]

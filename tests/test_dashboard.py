@@ -138,6 +138,12 @@ def test_dashboard(browser, server: Server, record_property):
         hp = api.get("/v1/hashprice").json()
         assert _fig(page, "#hashprice") == pytest.approx(hp["usd_per_ph_day"], rel=1e-12)
         assert page.input_value("#date") == hp["date"]
+        # the status says how old the data is, as the API does (not "up to date")
+        page.wait_for_function("document.getElementById('status').textContent.startsWith('data to')")
+        status = page.text_content("#status")
+        assert status.startswith(f"data to {hp['data_last_day']}")
+        if hp["data_stale"]:
+            assert f"{hp['data_age_days']} days old" in status and "hashpower data refresh" in status
         assert page.get_attribute("#date", "max") == hp["date"] and page.get_attribute("#date", "min")
         idx = api.get("/v1/index").json()
         assert _fig(page, "#index") == pytest.approx(idx["sustainability_index"], rel=1e-12)

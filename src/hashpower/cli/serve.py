@@ -135,7 +135,7 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
         click.echo(f"hashpower: warning: {exc}", err=True)
     # glibc gives every thread that allocates its own heap arena (up to 8 per core), and the request threads
     # of each server process keep them: two arenas hold the server processes' memory at about 250 MB each
-    # instead of 400 MB (measured: benchmarks/bench_edges.py), at no measured cost in speed
+    # instead of 400 MB (measured: benchmarks/bench_edges.py)
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     click.echo(f"hashpower {host}:{port}: dashboard at http://{host}:{port}/, API under /v1, spec at /openapi.json",
                err=True)
