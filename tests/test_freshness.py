@@ -70,7 +70,14 @@ def test_every_json_output_says_how_old_the_data_is(home, cmd):
     assert out["data_age_days"] == (today - dt.date(2026, 10, 7)).days
     assert out["data_stale"] is (out["data_age_days"] > 2)
     assert ("data_refresh" in out) is out["data_stale"]
+    assert out["fees_estimated"] is (out["date"] > FEES_LAST_DAY)  # the latest day: after the last fee day
     assert r.stderr == ""  # the JSON says it; no line on stderr
+
+
+def test_a_day_with_fee_data_says_its_fees_are_not_estimated(home):
+    r = run_cli("index", "--date", "2026-02-01", "--json", home=home, env={"HASHPOWER_NO_CACHE": "1"})
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["fees_estimated"] is False
 
 
 def test_a_table_is_followed_by_one_line_when_the_data_is_stale(home):
@@ -80,7 +87,7 @@ def test_a_table_is_followed_by_one_line_when_the_data_is_stale(home):
     lines = r.stderr.splitlines()
     if age > 2:
         assert len(lines) == 1 and LAST_DAY in lines[0] and f"{age} days ago" in lines[0]
-        assert "hashpower data refresh" in lines[0]
+        assert "hashpower data refresh" in lines[0] and f"fees estimated after {FEES_LAST_DAY}" in lines[0]
     else:
         assert lines == []
 

@@ -5,7 +5,9 @@ the interpreter lock most of the time, it delays every light request of the proc
 runs in one of :data:`HEAVY_RUNNING` child processes of lowered priority (``nice`` :data:`HEAVY_NICE`, so
 the operating system serves the light requests first); at most :data:`HEAVY_QUEUE` more wait, and a request
 beyond that gets a 503 with Retry-After at once. Identical requests share one computation while it runs and
-its result afterwards (:data:`CACHE_ENTRIES` kept, dropped when the store file changes).
+its result afterwards (:data:`CACHE_ENTRIES` kept, dropped when the store file changes), and the server
+processes share the results through files beside the store (``cache/heavy-*.json``, keyed by the request and
+the store's version).
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ HEAVY_IDLE_S = _env_int("HASHPOWER_HEAVY_IDLE_S", 20, 1)
 HEAVY_NICE = 10
 #: Heavy results kept per server process (a pivot's JSON is a few kB).
 CACHE_ENTRIES = 64
+#: Heavy results kept in files shared by the server processes (the oldest beyond are removed).
+SHARED_ENTRIES = 256
 #: How often a heavy process checks that its server process is still alive [s].
 PARENT_CHECK_S = 1.0
 
@@ -185,11 +189,57 @@ def shutdown() -> None:
     _reset_pool()
 
 
+def _shared_path(key: tuple) -> Any:
+    """Where the server processes share a heavy result: ``$HASHPOWER_HOME/cache/heavy-<hash>.json``."""
+    import hashlib
+
+    from hashpower.figures.data import db_path
+
+    digest = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+    return db_path().parent / "cache" / f"heavy-{digest}.json"
+
+
+def _shared_get(key: tuple) -> Any:
+    import json
+
+    try:
+        return json.loads(_shared_path(key).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _shared_put(key: tuple, value: Any) -> None:
+    """Write beside, then rename (another process never reads half a file); a failure only costs speed."""
+    import json
+
+    try:
+        path = _shared_path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(value))
+        os.replace(tmp, path)
+        kept = sorted(path.parent.glob("heavy-*.json"), key=lambda f: f.stat().st_mtime)
+        for old in kept[:-SHARED_ENTRIES]:  # the oldest beyond the bound
+            old.unlink(missing_ok=True)
+    except (OSError, TypeError, ValueError):
+        pass
+
+
 async def _compute(key: tuple, kind: str, params: dict[str, Any]) -> Any:
-    """One admitted computation: wait for a slot, run it in the pool, keep the result (a task of its own)."""
+    """One admitted computation (a task of its own).
+
+    The result another server process kept, or: wait for a slot, run it in the pool and keep the result.
+    """
     global _sem, _admitted
     if _sem is None:
         _sem = asyncio.Semaphore(HEAVY_RUNNING)
+    shared = _shared_get(key)
+    if shared is not None:
+        _admitted -= 1
+        _inflight.pop(key, None)
+        if key[2] == _cache_stamp:
+            _cache[key] = shared
+        return shared
     try:
         async with _sem:
             try:
@@ -203,6 +253,7 @@ async def _compute(key: tuple, kind: str, params: dict[str, Any]) -> Any:
         _schedule_release()
     if status != "ok":
         _raise(status, value)
+    _shared_put(key, value)
     if key[2] == _cache_stamp:
         _cache[key] = value
         while len(_cache) > CACHE_ENTRIES:

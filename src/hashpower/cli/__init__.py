@@ -92,7 +92,9 @@ def _say_if_stale(args: list[str]) -> None:
     except Exception:  # noqa: BLE001 - the command's output is out; a store that cannot say its age is not an error
         return
     if f["data_stale"]:
-        click.echo(f"hashpower: the data ends {f['data_last_day']} ({f['data_age_days']} days ago); "
+        fees = (f", fees estimated after {f['fees_last_day']}"
+                if f["fees_last_day"] and f["fees_last_day"] < f["data_last_day"] else "")
+        click.echo(f"hashpower: the data ends {f['data_last_day']} ({f['data_age_days']} days ago{fees}); "
                    f"to update: {f['data_refresh']}", err=True)
 
 

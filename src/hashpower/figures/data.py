@@ -128,12 +128,17 @@ def freshness() -> dict[str, Any]:
 def with_freshness(obj: Any) -> Any:
     """A figures dict with how current its data is.
 
-    Adds ``data_last_day``, ``data_age_days``, ``fees_last_day``, ``data_stale`` (older than two days) and,
-    when stale, ``data_refresh`` (how to update). Keys the dict already has are kept; anything but a dict
-    is returned as it is.
+    Adds ``data_last_day``, ``data_age_days``, ``fees_last_day``, ``data_stale`` (older than two days),
+    when stale ``data_refresh`` (how to update), and for a dict with a ``date`` whether that day's fees are
+    estimated (``fees_estimated``: it is after the last day with fee data). Keys the dict already has are
+    kept; anything but a dict is returned as it is.
     """
     if not isinstance(obj, dict):
         return obj
     f = freshness()
     extra = {k: v for k, v in f.items() if k not in obj and (k != "data_refresh" or f["data_stale"])}
+    day = obj.get("date")
+    if isinstance(day, str) and "fees_estimated" not in obj and f["fees_last_day"]:
+        # the figures of a day after the last day with fee data use estimated fees: say so for that day
+        extra["fees_estimated"] = day > f["fees_last_day"]
     return {**obj, **extra}
