@@ -50,6 +50,27 @@ CCAF_THRESHOLD_SMOOTHING_DAYS = 14
 CCAF_OUTPUT_SMOOTHING_DAYS = 7
 
 
+def cbeci_inputs(hashrate_ths, hashprice_usd_per_th_day, day, release_day, efficiency_j_per_th,
+                 power_price_usd_per_kwh):
+    """The checked arrays of a CBECI computation (ours and CCAF's): ``(h, hp, t, r, e)``, or ``ValueError``."""
+    h = np.asarray(hashrate_ths, dtype=float)
+    hp = np.asarray(hashprice_usd_per_th_day, dtype=float)
+    t = np.asarray(day, dtype=float)
+    r = np.asarray(release_day, dtype=float)
+    e = np.asarray(efficiency_j_per_th, dtype=float)
+    if not (h.shape == hp.shape == t.shape) or h.ndim != 1:
+        raise ValueError("hashrate_ths, hashprice_usd_per_th_day and day must be 1-D of the same length")
+    if r.shape != e.shape or e.ndim != 1 or e.size == 0:
+        raise ValueError("release_day and efficiency_j_per_th must be 1-D of the same, non-zero length")
+    if not np.all(np.isfinite(e)) or np.any(e <= 0):
+        raise ValueError("efficiency_j_per_th must be finite and > 0")
+    if not np.isfinite(power_price_usd_per_kwh) or power_price_usd_per_kwh <= 0:
+        raise ValueError(f"power_price_usd_per_kwh must be > 0, got {power_price_usd_per_kwh!r}")
+    if np.any(h[np.isfinite(h)] < 0):
+        raise ValueError("hashrate_ths must be >= 0")
+    return h, hp, t, r, e
+
+
 def rolling_nanmean(x: ArrayLike, window: int) -> np.ndarray:
     """Trailing mean over ``window`` entries skipping NaN, as pandas ``rolling(window, min_periods=1).mean()``.
 
@@ -114,23 +135,10 @@ def cbeci_ccaf_power_bounds(
     equipment repeats the previous day's figures (0 before the first). The three series are then
     averaged over the last 7 days [1]_.
     """
-    h = np.asarray(hashrate_ths, dtype=float)
-    hp = np.asarray(hashprice_usd_per_th_day, dtype=float)
-    t = np.asarray(day, dtype=float)
-    r = np.asarray(release_day, dtype=float)
-    e = np.asarray(efficiency_j_per_th, dtype=float)
-    if not (h.shape == hp.shape == t.shape) or h.ndim != 1:
-        raise ValueError("hashrate_ths, hashprice_usd_per_th_day and day must be 1-D of the same length")
-    if r.shape != e.shape or e.ndim != 1 or e.size == 0:
-        raise ValueError("release_day and efficiency_j_per_th must be 1-D of the same, non-zero length")
-    if not np.all(np.isfinite(e)) or np.any(e <= 0):
-        raise ValueError("efficiency_j_per_th must be finite and > 0")
-    if not np.isfinite(power_price_usd_per_kwh) or power_price_usd_per_kwh <= 0:
-        raise ValueError(f"power_price_usd_per_kwh must be > 0, got {power_price_usd_per_kwh!r}")
+    h, hp, t, r, e = cbeci_inputs(hashrate_ths, hashprice_usd_per_th_day, day, release_day, efficiency_j_per_th,
+                                  power_price_usd_per_kwh)
     if not np.isfinite(lifetime_days) or lifetime_days <= 0:
         raise ValueError(f"lifetime_days must be > 0, got {lifetime_days!r}")
-    if np.any(h[np.isfinite(h)] < 0):
-        raise ValueError("hashrate_ths must be >= 0")
     daily = np.where(np.isfinite(hp), hp * 1000.0 / (24.0 * power_price_usd_per_kwh), np.nan)
     threshold = rolling_nanmean(daily, CCAF_THRESHOLD_SMOOTHING_DAYS)
     threshold = np.where(np.isfinite(threshold), threshold, np.inf)

@@ -28,6 +28,8 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
+from hashpower.models.cbeci import cbeci_inputs
+
 __all__ = [
     "CBECI_PUE",
     "NOTABLE_KINDS",
@@ -463,21 +465,8 @@ def cbeci_power_bounds(
     ----------
     .. [3] CBECI methodology.
     """
-    h = np.asarray(hashrate_ths, dtype=float)
-    hp = np.asarray(hashprice_usd_per_th_day, dtype=float)
-    t = np.asarray(day, dtype=float)
-    r = np.asarray(release_day, dtype=float)
-    e = np.asarray(efficiency_j_per_th, dtype=float)
-    if not (h.shape == hp.shape == t.shape) or h.ndim != 1:
-        raise ValueError("hashrate_ths, hashprice_usd_per_th_day and day must be 1-D of the same length")
-    if r.shape != e.shape or e.ndim != 1 or e.size == 0:
-        raise ValueError("release_day and efficiency_j_per_th must be 1-D of the same, non-zero length")
-    if not np.all(np.isfinite(e)) or np.any(e <= 0):
-        raise ValueError("efficiency_j_per_th must be finite and > 0")
-    if not np.isfinite(power_price_usd_per_kwh) or power_price_usd_per_kwh <= 0:
-        raise ValueError(f"power_price_usd_per_kwh must be > 0, got {power_price_usd_per_kwh!r}")
-    if np.any(h[np.isfinite(h)] < 0):
-        raise ValueError("hashrate_ths must be >= 0")
+    h, hp, t, r, e = cbeci_inputs(hashrate_ths, hashprice_usd_per_th_day, day, release_day, efficiency_j_per_th,
+                                  power_price_usd_per_kwh)
     threshold = np.where(np.isfinite(hp), hp * 1000.0 / (24.0 * power_price_usd_per_kwh), np.inf)
     released = r[None, :] <= t[:, None]
     profitable = released & (e[None, :] < threshold[:, None])
