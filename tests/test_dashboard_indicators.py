@@ -7,44 +7,19 @@ elsewhere a skip with the reason.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from liveserver import Server, live_server
-from test_dashboard import ARTIFACTS, CHROMIUM_ARGS, WAIT_MS, Watch, _fig, _set, _unavailable
-
-
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        _unavailable("Debian's chromium is not on PATH (apt-get install chromium); never `playwright install`")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        _unavailable("Playwright for Python is not installed (pip install -e '.[dev]')")
-    return path
+from test_dashboard import ARTIFACTS, WAIT_MS, Watch, _fig, _set, browser, chromium_path  # noqa: F401 - fixtures
 
 
 @pytest.fixture(scope="module")
 def server(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with live_server(built_store, tmp_path_factory.mktemp("dashboard-indicators-home")) as srv:
         yield srv
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: str):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS, timeout=WAIT_MS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def _check_panel(page, ind: dict, day: str) -> None:
@@ -58,7 +33,7 @@ def _check_panel(page, ind: dict, day: str) -> None:
     assert _fig(page, "#puell-adjusted") == pytest.approx(ind["puell_multiple_difficulty_adjusted"], rel=1e-12)
 
 
-def test_indicators_panel(browser, server: Server):
+def test_indicators_panel(browser, server: Server):  # noqa: F811 - the fixture imported above
     api = httpx.Client(base_url=server.url, timeout=30)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     watch = Watch(context)
