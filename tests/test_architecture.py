@@ -36,7 +36,7 @@ THIRD_PARTY = {
     "figures": {"numpy", "pandas"},
     "report": {"numpy", "pandas", "plotly"},
     "api": {"fastapi", "starlette", "plotly"},
-    "cli": {"click", "rich", "uvicorn", "duckdb"},
+    "cli": {"click", "click_default_group", "rich", "uvicorn", "duckdb"},
 }
 MAX_LINES = 500
 #: Modules allowed over MAX_LINES, with the reason (docs/architecture.md).

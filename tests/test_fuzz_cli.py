@@ -59,7 +59,7 @@ def shared_home(built_store, tmp_path_factory):
 def test_option_junk(shared_home, capsys, path, option, junk, monkeypatch):
     monkeypatch.chdir(shared_home.parent)
     args = [*path]
-    if path[-1] in ("fleet",):
+    if path[-1] in ("pnl", "plan"):
         args.append(str(EXAMPLE))
     if path[-1] == "sweep":
         args.append(str(EXAMPLE.with_name("grid.toml")))

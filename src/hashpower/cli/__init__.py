@@ -17,7 +17,7 @@ import sys
 
 import click
 
-from hashpower.cli import brief, data, economics, forecast, network, pivot, serve, simulate  # noqa: F401 - registers
+from hashpower.cli import brief, data, economics, fleet, forecast, network, pivot, serve, simulate  # noqa: F401 - registers
 from hashpower.cli._app import EXIT_BAD_INPUT, cli
 
 __all__ = ["EXIT_BAD_INPUT", "cli", "main"]

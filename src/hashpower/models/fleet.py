@@ -11,12 +11,31 @@ A fleet is a TOML file::
     pue = 1.08                              # default 1.0
     pool_fee_rate = 0.02                    # default 0.0
     hosting_fee_usd_per_kwh = 0.0           # default 0.0
+    # hourly_prices = "ercot:HB_WEST"       # or a CSV of hourly prices (see hashpower.store.prices)
+    # price_adder_usd_per_kwh = 0.01        # added to every hourly market price (wires, retail margin)
+    pue = 1.08                              # default 1.0
+    pool_fee_rate = 0.02                    # default 0.0
+    hosting_fee_usd_per_kwh = 0.0           # default 0.0
     uptime = 0.98                           # default 1.0
     curtail = true                          # default true
+    curtailment_credit_usd_per_mwh = 0.0    # demand response: paid per MWh not drawn; default 0
+    min_run_hours = 1                       # the hourly plan's minimum on and off spells; default 1
+    min_off_hours = 1
+    # cost to mine (hashpower costs); each absent key takes a default of hashpower.models.costs
+    # opex_usd_per_mw_year, facility_capex_usd_per_mw, facility_life_years, machine_life_years,
+    # interest_rate (decimal per year)
 
     [[site.machines]]
     model = "Antminer S21"
     count = 1200
+    # capex_usd = 3500                      # purchase price per unit, or usd_per_th = 17.5
+
+    [[hedge]]                               # a hashprice forward, cash-settled on the month's mean
+    side = "sell"                           # "sell" (receive the strike) or "buy"
+    quantity_phs = 100.0                    # PH/s hedged, every day of the tenor
+    strike_usd_per_ph_day = 50.0
+    tenor_months = 6
+    # start_month = "2026-11"               # default: the first month of the forward view
 
 Each day a unit earns the day's hashprice times its hashrate. With
 ``curtail`` on, a unit is off on a day (flat price) or in an hour (tariff) when
@@ -33,11 +52,22 @@ from numpy.typing import ArrayLike
 
 from hashpower.models import machines as mc
 
-__all__ = ["Fleet", "FleetResult", "Site", "daily_pnl", "parse"]
+__all__ = ["Fleet", "FleetResult", "Hedge", "HourlyPrices", "Site", "daily_pnl", "parse"]
 
-_SITE_KEYS = {"name", "power_price_usd_per_kwh", "tariff_usd_per_kwh", "pue", "pool_fee_rate",
-              "hosting_fee_usd_per_kwh", "uptime", "curtail", "machines"}
-_MACHINE_KEYS = {"model", "count"}
+#: The site's cost terms of ``hashpower costs`` (None when absent: the model's default applies).
+COST_KEYS = ("opex_usd_per_mw_year", "facility_capex_usd_per_mw", "facility_life_years", "machine_life_years",
+             "interest_rate")
+_COST_BOUNDS = {"opex_usd_per_mw_year": (0.0, 1e7), "facility_capex_usd_per_mw": (0.0, 1e8),
+                "facility_life_years": (0.5, 100.0), "machine_life_years": (0.25, 30.0), "interest_rate": (0.0, 1.0)}
+_SITE_KEYS = {"name", "power_price_usd_per_kwh", "tariff_usd_per_kwh", "hourly_prices", "price_adder_usd_per_kwh",
+              "pue", "pool_fee_rate", "hosting_fee_usd_per_kwh", "uptime", "curtail",
+              "curtailment_credit_usd_per_mwh", "min_run_hours", "min_off_hours", "machines", *COST_KEYS}
+_MACHINE_KEYS = {"model", "count", "capex_usd", "usd_per_th"}
+_HEDGE_KEYS = {"name", "side", "quantity_phs", "strike_usd_per_ph_day", "tenor_months", "start_month"}
+#: Longest minimum on/off spell of the hourly plan [h]: a week.
+MAX_SPELL_HOURS = 168
+#: Longest hedge [months]: the forward view's limit.
+MAX_TENOR_MONTHS = 60
 #: Most machines in one group [units]: ten million is over ten times the whole network's fleet; the bound
 #: keeps every count and sum exact in int64.
 MAX_UNITS_PER_GROUP = 10_000_000
@@ -45,8 +75,31 @@ HOURS = 24
 
 
 @dataclass(frozen=True)
+class HourlyPrices:
+    """Hourly power prices of a site, one per UTC hour from ``start`` without gaps [USD/kWh].
+
+    ``source`` says where they come from (an embedded series or a file); the adder of the site is
+    already included.
+    """
+
+    start: np.datetime64  # first hour, datetime64[h], UTC
+    usd_per_kwh: np.ndarray  # shape (hours,)
+    source: str
+
+    @property
+    def hours(self) -> np.ndarray:
+        """The UTC hour of each price (datetime64[h])."""
+        return self.start + np.arange(self.usd_per_kwh.size)
+
+
+@dataclass(frozen=True)
 class Site:
-    """One site: its tariff (24 hourly prices, equal for a flat price) and its operating terms."""
+    """One site: its tariff (24 hourly prices, equal for a flat price) and its operating terms.
+
+    A site on hourly prices (``hourly_prices_ref``) has them in ``hourly`` once read
+    (:func:`hashpower.store.files.load_fleet`); its ``tariff_usd_per_kwh`` is then their mean by
+    UTC hour of the day, the shape the daily figures use.
+    """
 
     name: str
     tariff_usd_per_kwh: np.ndarray  # shape (24,)
@@ -56,6 +109,35 @@ class Site:
     hosting_fee_usd_per_kwh: float = 0.0
     uptime: float = 1.0
     curtail: bool = True
+    hourly_prices_ref: str | None = None
+    price_adder_usd_per_kwh: float = 0.0
+    hourly: HourlyPrices | None = None
+    curtailment_credit_usd_per_mwh: float = 0.0
+    min_run_hours: int = 1
+    min_off_hours: int = 1
+    #: cost terms by name (``COST_KEYS``); an absent one is None
+    costs: dict[str, float | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Hedge:
+    """A hashprice forward, cash-settled against the monthly mean hashprice.
+
+    ``side`` "sell" receives ``strike - monthly mean hashprice`` on ``quantity_phs`` every day of
+    ``tenor_months`` months from ``start_month`` (None: the first forward month); "buy" pays it.
+    """
+
+    name: str
+    side: str
+    quantity_phs: float
+    strike_usd_per_ph_day: float
+    tenor_months: int
+    start_month: str | None = None
+
+    @property
+    def sign(self) -> float:
+        """+1 for a sale, -1 for a purchase."""
+        return 1.0 if self.side == "sell" else -1.0
 
 
 @dataclass(frozen=True)
@@ -68,6 +150,9 @@ class Fleet:
     group_count: np.ndarray  # units
     group_hashrate_ths: np.ndarray
     group_power_w: np.ndarray
+    #: purchase price of one unit [USD] (NaN: not given)
+    group_capex_usd: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    hedges: tuple[Hedge, ...] = ()
 
     @property
     def units(self) -> int:
@@ -102,15 +187,58 @@ def _num(where: str, key: str, value: Any, lo: float, hi: float | None = None) -
     return v
 
 
+def _int(where: str, key: str, value: Any, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise ValueError(f"{where}: {key} must be a whole number in [{lo:,}, {hi:,}], got {value!r}")
+    return int(value)
+
+
+def _hedge(i: int, h: Any, origin: str) -> Hedge:
+    where = f"{origin}: hedge {i + 1}"
+    if not isinstance(h, dict):
+        raise ValueError(f"{where}: must be a table")
+    bad = set(h) - _HEDGE_KEYS
+    if bad:
+        raise ValueError(f"{where}: unknown keys {sorted(bad)}; known: {', '.join(sorted(_HEDGE_KEYS))}")
+    missing = [k for k in ("side", "quantity_phs", "strike_usd_per_ph_day", "tenor_months") if k not in h]
+    if missing:
+        raise ValueError(f"{where}: needs {', '.join(missing)}")
+    side = h["side"]
+    if side not in ("sell", "buy"):
+        raise ValueError(f"{where}: side must be \"sell\" or \"buy\", got {side!r}")
+    q = _num(where, "quantity_phs (PH/s)", h["quantity_phs"], 0.0, 1e7)
+    if q <= 0:
+        raise ValueError(f"{where}: quantity_phs (PH/s) must be > 0, got {h['quantity_phs']!r}")
+    k = _num(where, "strike_usd_per_ph_day", h["strike_usd_per_ph_day"], 0.0, 1e5)
+    tenor = _int(where, "tenor_months", h["tenor_months"], 1, MAX_TENOR_MONTHS)
+    start = h.get("start_month")
+    if start is not None:
+        ok = isinstance(start, str) and len(start) == 7 and start[4] == "-"
+        try:
+            ok = ok and 1 <= int(start[5:]) <= 12 and 2009 <= int(start[:4]) <= 2200
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError(f"{where}: start_month must be YYYY-MM, got {start!r}")
+    return Hedge(str(h.get("name", f"hedge-{i + 1}")), side, q, k, tenor, start)
+
+
 def parse(doc: dict[str, Any], catalog: mc.Catalog, origin: str = "fleet") -> Fleet:
-    """Build a :class:`Fleet` from a parsed TOML document; ``ValueError`` names the bad key."""
-    unknown = set(doc) - {"site", "machines_csv"}
+    """Build a :class:`Fleet` from a parsed TOML document; ``ValueError`` names the bad key.
+
+    A site's ``hourly_prices`` is kept as given (``Site.hourly_prices_ref``): reading it is the
+    store's work (:func:`hashpower.store.files.load_fleet`).
+    """
+    unknown = set(doc) - {"site", "machines_csv", "hedge"}
     if unknown:
-        raise ValueError(f"{origin}: unknown top-level keys {sorted(unknown)}; expected [[site]] tables")
+        raise ValueError(f"{origin}: unknown top-level keys {sorted(unknown)}; expected [[site]] and [[hedge]] tables")
     raw_sites = doc.get("site")
     if not isinstance(raw_sites, list) or not raw_sites:
         raise ValueError(f"{origin}: no [[site]] table")
-    sites, g_site, g_model, g_count, g_ths, g_w = [], [], [], [], [], []
+    raw_hedges = doc.get("hedge", [])
+    if not isinstance(raw_hedges, list):
+        raise ValueError(f"{origin}: hedge must be [[hedge]] tables")
+    sites, g_site, g_model, g_count, g_ths, g_w, g_capex = [], [], [], [], [], [], []
     names: set[str] = set()
     for i, s in enumerate(raw_sites):
         where = f"{origin}: site {i + 1}"
@@ -124,20 +252,33 @@ def parse(doc: dict[str, Any], catalog: mc.Catalog, origin: str = "fleet") -> Fl
             raise ValueError(f"{where}: duplicate site name {name!r}")
         names.add(name)
         where = f"{origin}: site {name!r}"
-        has_flat, has_tariff = "power_price_usd_per_kwh" in s, "tariff_usd_per_kwh" in s
-        if has_flat == has_tariff:
-            raise ValueError(f"{where}: give exactly one of power_price_usd_per_kwh or tariff_usd_per_kwh")
+        given = [k for k in ("power_price_usd_per_kwh", "tariff_usd_per_kwh", "hourly_prices") if k in s]
+        if len(given) != 1:
+            raise ValueError(f"{where}: give exactly one of power_price_usd_per_kwh, tariff_usd_per_kwh or "
+                             f"hourly_prices" + (f" (got {', '.join(given)})" if given else ""))
+        has_flat = given[0] == "power_price_usd_per_kwh"
+        ref = None
+        adder = _num(where, "price_adder_usd_per_kwh", s.get("price_adder_usd_per_kwh", 0.0), 0.0, 10.0)
+        if "price_adder_usd_per_kwh" in s and given[0] != "hourly_prices":
+            raise ValueError(f"{where}: price_adder_usd_per_kwh applies to hourly_prices only")
         if has_flat:
             tariff = np.full(HOURS, _num(where, "power_price_usd_per_kwh", s["power_price_usd_per_kwh"], 0.0, 10.0))
-        else:
+        elif given[0] == "tariff_usd_per_kwh":
             t = s["tariff_usd_per_kwh"]
             if not isinstance(t, list) or len(t) != HOURS:
                 raise ValueError(f"{where}: tariff_usd_per_kwh must be a list of 24 hourly prices, "
                                  f"got {len(t) if isinstance(t, list) else type(t).__name__}")
             tariff = np.array([_num(where, f"tariff_usd_per_kwh[{h}]", v, 0.0, 10.0) for h, v in enumerate(t)])
+        else:
+            ref = s["hourly_prices"]
+            if not isinstance(ref, str) or not ref.strip() or len(ref) > 4096:
+                raise ValueError(f"{where}: hourly_prices must be \"ercot:HB_WEST\", \"ercot:LZ_WEST\" or a CSV "
+                                 f"path, got {ref!r}")
+            tariff = np.full(HOURS, np.nan)  # set from the prices when they are read
         curtail = s.get("curtail", True)
         if not isinstance(curtail, bool):
             raise ValueError(f"{where}: curtail must be true or false, got {curtail!r}")
+        costs = {k: (_num(where, k, s[k], *_COST_BOUNDS[k]) if k in s else None) for k in COST_KEYS}
         sites.append(Site(
             name=name, tariff_usd_per_kwh=tariff, flat=has_flat,
             pue=_num(where, "pue", s.get("pue", 1.0), 1.0, 3.0),
@@ -145,7 +286,12 @@ def parse(doc: dict[str, Any], catalog: mc.Catalog, origin: str = "fleet") -> Fl
             hosting_fee_usd_per_kwh=_num(where, "hosting_fee_usd_per_kwh", s.get("hosting_fee_usd_per_kwh", 0.0),
                                          0.0, 10.0),
             uptime=_num(where, "uptime", s.get("uptime", 1.0), 0.0, 1.0),
-            curtail=curtail,
+            curtail=curtail, hourly_prices_ref=ref, price_adder_usd_per_kwh=adder,
+            curtailment_credit_usd_per_mwh=_num(where, "curtailment_credit_usd_per_mwh",
+                                                s.get("curtailment_credit_usd_per_mwh", 0.0), 0.0, 10_000.0),
+            min_run_hours=_int(where, "min_run_hours", s.get("min_run_hours", 1), 1, MAX_SPELL_HOURS),
+            min_off_hours=_int(where, "min_off_hours", s.get("min_off_hours", 1), 1, MAX_SPELL_HOURS),
+            costs=costs,
         ))
         ms = s.get("machines", [])
         if not isinstance(ms, list) or not ms:
@@ -156,18 +302,30 @@ def parse(doc: dict[str, Any], catalog: mc.Catalog, origin: str = "fleet") -> Fl
                 raise ValueError(f"{mw}: must be a table")
             bad = set(m) - _MACHINE_KEYS
             if bad or "model" not in m:
-                raise ValueError(f"{mw}: needs model and count; unknown keys {sorted(bad)}")
+                raise ValueError(f"{mw}: needs model and count (optional: capex_usd or usd_per_th); "
+                                 f"unknown keys {sorted(bad)}")
             k = catalog.index(str(m["model"]))
             count = m.get("count", 1)
             if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_UNITS_PER_GROUP:
                 raise ValueError(f"{mw}: count must be a whole number in [0, {MAX_UNITS_PER_GROUP:,}], got {count!r}")
+            if "capex_usd" in m and "usd_per_th" in m:
+                raise ValueError(f"{mw}: give capex_usd (per unit) or usd_per_th, not both")
+            capex = np.nan
+            if "capex_usd" in m:
+                capex = _num(mw, "capex_usd (USD per unit)", m["capex_usd"], 0.0, 1e7)
+            elif "usd_per_th" in m:
+                per_th = _num(mw, "usd_per_th (USD per TH/s)", m["usd_per_th"], 0.0, 1e5)
+                capex = per_th * float(catalog.hashrate_ths[k])
             g_site.append(i)
             g_model.append(str(catalog.model[k]))
             g_count.append(count)
             g_ths.append(catalog.hashrate_ths[k])
             g_w.append(catalog.power_w[k])
+            g_capex.append(capex)
+    hedges = tuple(_hedge(i, h, origin) for i, h in enumerate(raw_hedges))
     return Fleet(tuple(sites), np.array(g_site, dtype=np.int64), np.array(g_model, dtype=object),
-                 np.array(g_count, dtype=np.int64), np.array(g_ths, dtype=float), np.array(g_w, dtype=float))
+                 np.array(g_count, dtype=np.int64), np.array(g_ths, dtype=float), np.array(g_w, dtype=float),
+                 np.array(g_capex, dtype=float), hedges)
 
 
 def daily_pnl(fleet: Fleet, hashprice_usd_per_th_day: ArrayLike, *, chunk_groups: int = 2048) -> FleetResult:
