@@ -98,3 +98,30 @@ def test_the_html_briefing_says_how_old_the_data_is(home, tmp_path):
     assert r.returncode == 0, r.stderr
     text = out.read_text()
     assert f"Data to {LAST_DAY}" in text and f"No fee data after {FEES_LAST_DAY}" in text
+
+
+def test_a_store_older_than_the_shipped_data_says_rebuild(home, monkeypatch):
+    """A store built by an earlier version (its last day before the embedded data's) is told to rebuild."""
+    import datetime as dt
+
+    import duckdb
+
+    from hashpower.store import age, db
+
+    db.ensure()
+    con = duckdb.connect(str(db.db_path()))
+    try:
+        shipped = con.execute("SELECT max(date) FROM daily").fetchall()[0][0]
+        con.execute("DELETE FROM daily WHERE date > ?", [shipped - dt.timedelta(days=30)])
+    finally:
+        con.close()
+    f = age.freshness(today=shipped)
+    assert f["embedded_last_day"] == shipped.isoformat()
+    assert f["data_stale"] and f["data_refresh"].startswith("hashpower data rebuild")
+    assert shipped.isoformat() in f["data_refresh"]
+    db.ensure()
+    from hashpower.store import rebuild
+
+    rebuild()
+    f = age.freshness(today=shipped)
+    assert f["data_last_day"] == shipped.isoformat() and not f["data_refresh"].startswith("hashpower data rebuild")

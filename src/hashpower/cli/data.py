@@ -28,7 +28,8 @@ def status(as_json: bool) -> None:
 
     c = _console()
     c.print(f"[bold]{st['rows']:,}[/] days, {st['first_date']} .. {st['last_date']}; "
-            f"{st['blocks']:,} blocks with pools, last height {st['last_block_height']:,}")
+            f"{st['blocks']:,} blocks with their pools, to height {st['last_block_height']:,} "
+            f"(where the pool data ends, not the chain's tip)")
     c.print(f"store: {st['path']}")
     t = Table("source", "refreshed at", "last date", "last height", "rows added", "note")
     for s in st["sources"]:

@@ -136,7 +136,8 @@ def with_freshness(obj: Any) -> Any:
     if not isinstance(obj, dict):
         return obj
     f = freshness()
-    extra = {k: v for k, v in f.items() if k not in obj and (k != "data_refresh" or f["data_stale"])}
+    extra = {k: v for k, v in f.items()
+             if k not in obj and k != "embedded_last_day" and (k != "data_refresh" or f["data_stale"])}
     day = obj.get("date")
     if isinstance(day, str) and "fees_estimated" not in obj and f["fees_last_day"]:
         # the figures of a day after the last day with fee data use estimated fees: say so for that day

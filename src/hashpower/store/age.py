@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from hashpower.store.db import _as_date, connect
+from hashpower.store.db import _as_date, connect, embedded_path
 
 __all__ = ["FEE_ESTIMATE_DAYS", "STALE_AFTER_DAYS", "fee_estimate", "freshness"]
 
@@ -46,16 +46,27 @@ def freshness(today: dt.date | None = None) -> dict[str, Any]:
 
     Its last day, the last day with fee data, the age [days] of the last day against ``today`` (default:
     the clock's UTC date), whether that is stale, and how to refresh.
+
+    A store built by an earlier version of the package can end before the data this version ships
+    (``embedded_last_day``): the way to refresh is then ``hashpower data rebuild``, which keeps the
+    user's imports.
     """
     con = connect()
     try:
         last, fees_last = con.execute(
             "SELECT max(date), max(CASE WHEN fees_btc IS NOT NULL THEN date END) FROM daily").fetchall()[0]
+        path = str(embedded_path("daily.parquet")).replace("'", "''")
+        shipped = con.execute(f"SELECT max(date) FROM read_parquet('{path}')").fetchall()[0][0]
     finally:
         con.close()
     today = today or dt.datetime.now(dt.UTC).date()
     age = (today - last).days
+    refresh = "hashpower data refresh (needs the network), or hashpower data import FILE.csv"
+    if shipped is not None and shipped > last:
+        refresh = (f"hashpower data rebuild (this version of hashpower ships data to {shipped.isoformat()}; "
+                   f"your imports are kept), then hashpower data refresh (needs the network)")
     return {"data_last_day": last.isoformat(), "data_age_days": age,
             "fees_last_day": fees_last.isoformat() if fees_last else None,
             "data_stale": age > STALE_AFTER_DAYS,
-            "data_refresh": "hashpower data refresh (needs the network), or hashpower data import FILE.csv"}
+            "embedded_last_day": shipped.isoformat() if shipped is not None else None,
+            "data_refresh": refresh}
