@@ -158,3 +158,35 @@ def test_pivot_cli_unknown_site_key(home, tmp_path):
     f.write_text("grid_mw = 10\ncolour = 'red'\n")
     r = run_cli("pivot", str(f), home=home)
     assert r.returncode == 2 and "unknown keys" in r.stderr
+
+
+def test_pivot_help_gives_the_site_defaults():
+    """The defaults written in ``pivot --help`` are those of ``models.pivot.Site`` (the help cannot import it)."""
+    from click.testing import CliRunner
+
+    from hashpower.cli import cli
+    from hashpower.models.pivot import REFERENCE_LEASE_USD_PER_MW_YEAR, Site
+
+    text = " ".join(CliRunner().invoke(cli, ["pivot", "--help"], terminal_width=400).output.split())
+    s = Site()
+    for flag, value in (("--mw", f"{s.grid_mw:g}"), ("--power-price", f"{s.power_price_usd_per_kwh:g}"),
+                        ("--efficiency", f"{s.efficiency_j_per_th:g}"),
+                        ("--lease-rate", f"{REFERENCE_LEASE_USD_PER_MW_YEAR:,.0f}"),
+                        ("--capex-per-mw", f"{s.capex_usd_per_mw_it:,.0f}"),
+                        ("--lead-months", f"{s.lead_time_months}"), ("--term-years", f"{s.term_years:g}"),
+                        ("--escalator", f"{s.escalator_rate:.2f}"), ("--it-ratio", f"{s.it_to_grid_ratio:.2f}"),
+                        ("--discount-rate", f"{s.discount_rate:.2f}")):
+        i = text.index(flag)
+        assert f"(default: {value}" in text[i:i + 200], (flag, value, text[i:i + 200])
+
+
+def test_pivot_text_gives_the_standard_error_and_warns_on_few_paths(home):
+    from conftest import run_cli
+
+    r = run_cli("pivot", "--paths", "3", home=home)
+    assert r.returncode == 0, r.stderr
+    out = " ".join(r.stdout.split())
+    assert "3 hashprice paths" in out and "standard error of the flexible NPV" in out
+    assert "too few for a verdict" in out
+    r = run_cli("pivot", "--paths", "200", home=home)
+    assert "too few" not in r.stdout and "200 hashprice paths" in " ".join(r.stdout.split())

@@ -9,19 +9,30 @@ import click
 from hashpower.cli._app import _console, _emit, cli
 from hashpower.figures.format import money as _fmt_money
 
+#: Fewest paths whose verdict the text output does not flag as noise [-]: below this the standard error
+#: itself is poorly estimated (its own relative error is about 1 / sqrt(2 x paths), over 7 % here).
+MIN_TRUSTED_PATHS = 100
+
 
 @cli.command(name="pivot")
 @click.argument("site_file", required=False, type=click.Path(path_type=Path))
-@click.option("--mw", type=float, default=None, help="Grid connection [MW].")
-@click.option("--power-price", type=float, default=None, help="Electricity price [USD/kWh].")
-@click.option("--efficiency", type=float, default=None, help="Fleet efficiency [J/TH].")
-@click.option("--lease-rate", type=float, default=None, help="AI lease [USD per MW of IT load per year].")
-@click.option("--capex-per-mw", type=float, default=None, help="Conversion capex [USD per MW of IT load].")
-@click.option("--lead-months", type=int, default=None, help="Months from the decision to the first lease income.")
-@click.option("--term-years", type=float, default=None, help="Lease term [years].")
-@click.option("--escalator", type=float, default=None, help="Yearly lease escalator, decimal.")
-@click.option("--it-ratio", type=float, default=None, help="MW of IT load per MW of grid after conversion.")
-@click.option("--discount-rate", type=float, default=None, help="Yearly discount rate, decimal.")
+@click.option("--mw", type=float, default=None, help="Grid connection [MW] (default: 100, or the site file's).")
+@click.option("--power-price", type=float, default=None,
+              help="Electricity price [USD/kWh] (default: 0.05, or the site file's).")
+@click.option("--efficiency", type=float, default=None,
+              help="Fleet efficiency [J/TH] (default: 17.5, or the site file's).")
+@click.option("--lease-rate", type=float, default=None,
+              help="AI lease [USD per MW of IT load per year] (default: 1,650,000, the median of the embedded "
+              "AI lease deals).")
+@click.option("--capex-per-mw", type=float, default=None,
+              help="Conversion capex [USD per MW of IT load] (default: 9,000,000).")
+@click.option("--lead-months", type=int, default=None,
+              help="Months from the decision to the first lease income (default: 18).")
+@click.option("--term-years", type=float, default=None, help="Lease term [years] (default: 15).")
+@click.option("--escalator", type=float, default=None, help="Yearly lease escalator, decimal (default: 0.03).")
+@click.option("--it-ratio", type=float, default=None,
+              help="MW of IT load per MW of grid after conversion (default: 0.70).")
+@click.option("--discount-rate", type=float, default=None, help="Yearly discount rate, decimal (default: 0.10).")
 @click.option("--hashprice", "hashprice_ph", type=float, default=None,
               help="Starting hashprice [USD per PH/s per day] (default: the last 30 days' mean).")
 @click.option("--path", "path_kind", type=click.Choice(["engine", "gbm", "flat", "history"]), default="engine",
@@ -61,4 +72,11 @@ def pivot_cmd(site_file, mw, power_price, efficiency, lease_rate, capex_per_mw, 
     c.print("one MWh earns: " + ", ".join(f"{g} ${v:,.0f}" for g, v in e["mining_usd_per_mwh"].items())
             + f" mining (power costs ${e['power_cost_usd_per_mwh']:,.0f}); AI ${e['ai_usd_per_mwh']['low']:,.0f}"
             f"-{e['ai_usd_per_mwh']['high']:,.0f}")
+    paths = f["hashprice_paths"]["paths"]
+    se = f.get("flexible_npv_se_usd")
+    c.print(f"Monte Carlo: {paths:,} hashprice paths ({f['hashprice_paths']['kind']}, seed "
+            f"{f['hashprice_paths']['seed']}); standard error of the flexible NPV {_fmt_money(se)}")
+    if paths < MIN_TRUSTED_PATHS:
+        c.print(f"[bold yellow]warning:[/] {paths:,} paths are too few for a verdict: it is noise "
+                f"(use --paths {MIN_TRUSTED_PATHS:,} or more; the default is 2,000)")
     c.print(f"[bold]{f['recommendation']}[/]: {f['reason']}")

@@ -7,13 +7,15 @@ from typing import Any
 
 
 def money(x: float | None) -> str:
-    """USD with a k/M/B suffix: ``$1.57M``; "n/a" for a missing or non-finite value."""
+    """USD with a k/M/B suffix: ``$1.57M``, ``-$101.92M``; "n/a" for a missing or non-finite value."""
     if x is None or not math.isfinite(x):
         return "n/a"
+    sign = "-" if x < 0 and round(abs(x), 2) > 0 else ""
+    a = abs(x)
     for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= scale:
-            return f"${x / scale:,.2f}{suffix}"
-    return f"${x:,.2f}"
+        if a >= scale:
+            return f"{sign}${a / scale:,.2f}{suffix}"
+    return f"{sign}${a:,.2f}"
 
 
 def json_safe(obj: Any) -> Any:
