@@ -44,17 +44,29 @@ def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{x:+.1%}"
 
 
+#: Seconds between two progress lines when stderr is not a terminal (a file, a pipe, a CI log) [s].
+PROGRESS_LINE_SECONDS = 5.0
+
+
 class _progress:
-    """A rich progress bar on a terminal (stderr), nothing otherwise."""
+    """Progress on stderr: a rich bar on a terminal; elsewhere one line every few seconds.
+
+    When stderr is not a terminal a bar would be lost, so a line ``hashpower: LABEL: 40 of 100 (40%),
+    12 s`` is printed at most every :data:`PROGRESS_LINE_SECONDS` (``HASHPOWER_PROGRESS_SECONDS``
+    overrides it); a run shorter than that prints nothing.
+    """
 
     def __init__(self, enabled: bool, label: str) -> None:
-        self.enabled = enabled and sys.stderr.isatty()
+        self.enabled = enabled
+        self.tty = sys.stderr.isatty()
         self.label = label
         self.bar = None
 
     def __enter__(self):
         if not self.enabled:
             return None
+        if not self.tty:
+            return self._lines()
         from rich.console import Console
         from rich.progress import Progress
 
@@ -64,6 +76,27 @@ class _progress:
 
         def cb(done: int, total: int) -> None:
             self.bar.update(task, completed=done, total=total)
+
+        return cb
+
+    def _lines(self):
+        import os
+        import time
+
+        try:
+            every = float(os.environ.get("HASHPOWER_PROGRESS_SECONDS", PROGRESS_LINE_SECONDS))
+        except ValueError:
+            every = PROGRESS_LINE_SECONDS
+        t0 = time.monotonic()
+        last = [t0]
+
+        def cb(done: int, total: int) -> None:
+            now = time.monotonic()
+            if now - last[0] < every:
+                return
+            last[0] = now
+            share = f" ({done / total:.0%})" if total else ""
+            click.echo(f"hashpower: {self.label}: {done:,} of {total:,}{share}, {now - t0:,.0f} s", err=True)
 
         return cb
 
