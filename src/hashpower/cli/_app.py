@@ -40,6 +40,47 @@ def cli() -> None:
     """Bitcoin mining economics and network security, on real data, offline by default."""
 
 
+def _show(console, table, more: str = "--json") -> None:
+    """Print a rich table without cutting a figure.
+
+    Every cell keeps its whole text: each column is at least as wide as its longest line (a header
+    may wrap between words). On a terminal too narrow for all of them, the right-hand columns that
+    do not fit are left out and named under the table, with ``more`` (the option that shows them
+    all); written to a file or a pipe, the table takes the width it needs.
+    """
+    import os
+
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    def plain(v: Any) -> str:
+        return v.plain if isinstance(v, Text) else Text.from_markup(str(v)).plain
+
+    need = []
+    for col in table.columns:
+        cells = [plain(v) for v in col._cells]
+        w = max((cell_len(line) for v in cells for line in v.splitlines()), default=0)
+        hw = max((cell_len(word) for word in plain(col.header).split()), default=0)
+        need.append(max(w, hw, 1))
+    pad = 3 if table.show_edge or table.box else 2  # a border and a space each side per column
+    total = sum(need) + pad * len(need) + 1
+    width = console.width
+    if not console.is_terminal and "COLUMNS" not in os.environ and total > width:
+        width = console.width = total  # print's own width cannot exceed the console's
+    kept = len(need)
+    while kept > 1 and sum(need[:kept]) + pad * kept + 1 > width:
+        kept -= 1
+    if kept < len(need):
+        hidden = [plain(c.header) for c in table.columns[kept:]]
+        table.columns = table.columns[:kept]
+        note = f"not shown at {width} columns: {', '.join(hidden)}; see {more}, or a wider terminal"
+        table.caption = f"{table.caption}\n{note}" if table.caption else note
+    for col, w in zip(table.columns, need, strict=False):
+        col.width = w  # the text's own width (rich adds the padding): no cell is cut or wrapped
+        col.overflow = "fold"
+    console.print(table, width=width)
+
+
 def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{x:+.1%}"
 

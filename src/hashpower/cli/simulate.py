@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from hashpower.cli._app import _console, _emit, _progress, cli
+from hashpower.cli._app import _console, _emit, _progress, _show, cli
 
 __all__ = ["simulate", "sweep"]
 
@@ -66,7 +66,7 @@ def simulate(preset: str, paths: int, years: int, seed: int, sets: tuple[str, ..
                   f"{m['hashprice_usd_per_ph_day']:,.1f}", f"{m['security_budget_usd_per_day'] / 1e6:,.1f}",
                   f"{m['attack_cost_hardware_usd'] / 1e9:,.1f}", f"{m['hhi']:,.0f}",
                   f"{m['ai_converted_share']:.0%}", f"{m['miner_margin']:.0%}")
-    c.print(t)
+    _show(c, t, "--json or --out DIR")
     for k, v in res.get("outputs", {}).get("files", {}).items():
         c.print(f"{k}: {v}")
     for n in res.get("outputs", {}).get("notes", []):
@@ -100,15 +100,21 @@ def sweep(grid: Path, scheduler: str | None, timeout: float, out: Path | None, a
 
     c = console()
     t = Table(title=f"{res['runs']} runs on {res['scheduler']}: median at the last year end", title_justify="left")
-    for col in ("point", "hashrate EH/s", "security budget $M/day", "attack cost $B", "HHI", "AI share"):
-        t.add_column(col, justify="left" if col == "point" else "right")
+    axes: list[str] = []
+    for r in res["results"]:
+        axes += [k for k in r["point"] if k not in axes]
+    for a in axes or ["preset"]:  # one column per axis of the grid, named after its parameter
+        t.add_column(a.replace("_", " "), justify="right")
+    for col in ("hashrate EH/s", "security budget $M/day", "attack cost $B", "HHI", "AI share"):
+        t.add_column(col, justify="right")
     for r in res["results"]:
         last = r["years"] - 1
-        point = ", ".join(f"{k}={v}" for k, v in r["point"].items()) or r["preset"]
-        t.add_row(point, f"{r['hashrate_ehs']['p50'][last]:,.0f}",
+        point = [f"{r['point'][a]:g}" if isinstance(r["point"].get(a), int | float) else str(r["point"].get(a, ""))
+                 for a in axes] or [r["preset"]]
+        t.add_row(*point, f"{r['hashrate_ehs']['p50'][last]:,.0f}",
                   f"{r['security_budget_usd_per_day']['p50'][last] / 1e6:,.1f}",
                   f"{r['attack_cost_hardware_usd']['p50'][last] / 1e9:,.1f}", f"{r['hhi']['p50'][last]:,.0f}",
                   f"{r['ai_converted_share']['p50'][last]:.0%}")
-    c.print(t)
+    _show(c, t, "--json or --out DIR")
     for k, v in res.get("outputs", {}).get("files", {}).items():
         c.print(f"{k}: {v}")

@@ -76,18 +76,27 @@ def summarise(out: np.ndarray, scenario, model, paths: int, years: int, seed: in
 
 
 def to_csv(results: dict[str, Any] | list[dict[str, Any]], path: str | Path) -> Path:
-    """Write one row per run, year and metric: ``preset, seed, year, year_end, metric, unit, p5, p50, p95``."""
+    """Write one row per run, year and metric: ``run, preset, seed, year, year_end, metric, unit, p5, p50, p95``.
+
+    The runs of a sweep also carry their grid values: one column per axis of the grid (its parameter's
+    name) after ``run``, so that each row says which point it belongs to.
+    """
     runs = results if isinstance(results, list) else [results]
+    axes: list[str] = []
+    for r in runs:
+        axes += [k for k in (r.get("point") or {}) if k not in axes]
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     with p.open("w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["run", "preset", "seed", "year", "year_end", "metric", "unit", "p5", "p50", "p95"])
+        w.writerow(["run", *axes, "preset", "seed", "year", "year_end", "metric", "unit", "p5", "p50", "p95"])
         for r_i, r in enumerate(runs):
+            point = r.get("point") or {}
+            values = [point.get(a, "") for a in axes]
             for name in E.OUTPUTS:
                 for y in range(r["years"]):
-                    w.writerow([r_i, r["preset"], r["seed"], y + 1, r["year_end_dates"][y], name, UNITS[name],
-                                *(repr(r[name][f"p{q}"][y]) for q in PERCENTILES)])
+                    w.writerow([r_i, *values, r["preset"], r["seed"], y + 1, r["year_end_dates"][y], name,
+                                UNITS[name], *(repr(r[name][f"p{q}"][y]) for q in PERCENTILES)])
     return p
 
 

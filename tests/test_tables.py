@@ -1,0 +1,75 @@
+"""Tables never cut a figure: at 80 columns the columns that fit are shown whole and the rest named; piped to
+a file the table takes the width it needs; a sweep's points are told apart by their grid values."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from conftest import run_cli
+
+from hashpower.cli._app import _show
+
+
+def _render(width: int, terminal: bool, monkeypatch, rows=3):
+    from rich.console import Console
+    from rich.table import Table
+
+    if terminal:
+        monkeypatch.setenv("COLUMNS", str(width))
+    else:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    import io
+
+    buf = io.StringIO()
+    c = Console(file=buf, width=width, force_terminal=terminal, color_system=None)
+    t = Table(title="t")
+    for name in ("date", "band of the hashrate EH/s", "a long header here", "money", "last"):
+        t.add_column(name, justify="right")
+    for i in range(rows):
+        t.add_row(f"2027-06-0{i + 1}", f"120{i} [755-1528]", f"{i}" * 30, f"-$10{i}.92M", "end")
+    _show(c, t, "--json")
+    return buf.getvalue()
+
+
+def test_a_narrow_terminal_drops_whole_columns_and_names_them(monkeypatch):
+    out = _render(60, True, monkeypatch)
+    assert "…" not in out and max(len(x) for x in out.splitlines()) <= 60
+    for i in range(3):
+        assert f"2027-06-0{i + 1}" in out and f"120{i} [755-1528]" in out
+    assert "not shown at 60 columns" in " ".join(out.split()) and "last" in out.split("not shown")[1]
+
+
+def test_a_file_gets_the_whole_table(monkeypatch):
+    out = _render(80, False, monkeypatch)
+    assert "…" not in out and "not shown" not in out
+    for i in range(3):
+        assert f"{i}" * 30 in out and f"-$10{i}.92M" in out and "end" in out
+
+
+@pytest.mark.parametrize("piped", [False, True])
+def test_simulate_at_80_columns(home, piped):
+    env = {} if piped else {"COLUMNS": "80"}
+    r = run_cli("simulate", "--preset", "baseline", "--paths", "100", "--years", "3", home=home, env=env)
+    assert r.returncode == 0, r.stderr
+    assert "…" not in r.stdout
+    j = json.loads(run_cli("simulate", "--preset", "baseline", "--paths", "100", "--years", "3", "--json",
+                           home=home).stdout)
+    for d in j["year_end_dates"]:
+        assert d in r.stdout  # whole dates, never "2027-06…"
+    lo, hi = j["hashrate_ehs"]["p5"][0], j["hashrate_ehs"]["p95"][0]
+    assert f"[{lo:.0f}-{hi:.0f}]" in r.stdout
+
+
+def test_sweep_rows_and_csv_carry_the_grid_values(home, tmp_path):
+    grid = tmp_path / "g.toml"
+    grid.write_text('[run]\npreset = "baseline"\npaths = 50\nyears = 1\nseed = 1\n\n'
+                    "[grid]\nfee_growth_rate_per_year = [0.0, 0.25]\npower_price_median_usd_per_kwh = [0.04, 0.06]\n")
+    r = run_cli("sweep", str(grid), "--out", str(tmp_path / "o"), home=home, env={"COLUMNS": "80"}, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "…" not in r.stdout
+    rows = list(csv.DictReader((tmp_path / "o" / "sweep-g.csv").read_text().splitlines()))
+    assert {"fee_growth_rate_per_year", "power_price_median_usd_per_kwh"} <= set(rows[0])
+    points = {(x["run"], x["fee_growth_rate_per_year"], x["power_price_median_usd_per_kwh"]) for x in rows}
+    assert len(points) == 4 and len({p[1:] for p in points}) == 4
