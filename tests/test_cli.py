@@ -94,3 +94,25 @@ def test_malformed_csv_exits_2(home, tmp_path, content):
 def test_directory_instead_of_file(home, tmp_path):
     r = run_cli("data", "import", str(tmp_path), home=home)
     assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+
+
+def test_messages_speak_the_clis_words(home, tmp_path):
+    """Errors name the flag or the file column and the range with its unit, never the code's own names."""
+    from conftest import run_cli
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,price_usd\n2026-06-01,-1\n")
+    cases = [
+        (("data", "import", str(bad)), ("column price_usd is -1", "[0, 1e+08] USD/BTC"), ("np.float64",)),
+        (("hashprice", "--hashrate", "1000"), ("write it with its unit", "EH/s"), ("default_unit",)),
+        (("hashprice", "--date", "2009-01-03"), ("--price", "2010-07-18"), ("price_usd",)),
+        (("simulate", "--preset", "baseline", "--set", "pue=0.5", "--paths", "10", "--years", "1"),
+         ("pue must be a number in [1, 3], got 0.5",), ("] -",)),
+    ]
+    for args, wanted, unwanted in cases:
+        r = run_cli(*args, home=home)
+        assert r.returncode == 2 and r.stderr.count("\n") == 1, (args, r.stderr)
+        for w in wanted:
+            assert w in r.stderr, (args, r.stderr)
+        for u in unwanted:
+            assert u not in r.stderr, (args, r.stderr)

@@ -79,7 +79,11 @@ def hashprice_figures(
     day, row, hashrate_week_ths = _week(date)
     price = _positive("price_usd", price_usd) or float(row["price_usd"])
     if not np.isfinite(price):
-        raise ValueError(f"there is no price for {day}; give price_usd")
+        from hashpower.figures import series
+
+        first = series.history()["price_usd"].first_valid_index().date()
+        raise ValueError(f"there is no price for {day} (the first is on {first}); give one with --price USD "
+                         f"(the API's price)")
     fees_estimated, fees_note = False, None
     if fees_btc_per_block is None:
         fees = float(row["fees_btc"]) / float(row["blocks"]) if row["blocks"] else 0.0

@@ -156,7 +156,9 @@ class Scenario:
             if lo is None or v is None:
                 continue
             if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or not lo <= v <= hi:
-                raise ValueError(f"{f.name} must be a number in [{lo:g}, {hi:g}] {f.metadata['unit']}, got {v!r}")
+                unit = f.metadata["unit"]
+                unit = "" if unit in ("-", "") else f" {unit}"
+                raise ValueError(f"{f.name} must be a number in [{lo:g}, {hi:g}]{unit}, got {v!r}")
         if self.on_cost_rate > self.off_cost_rate:
             raise ValueError(f"on_cost_rate ({self.on_cost_rate}) must be <= off_cost_rate ({self.off_cost_rate})")
         return self

@@ -82,14 +82,14 @@ def validate_daily(df: pd.DataFrame, *, what: str = "rows") -> pd.DataFrame:
         bad_text = values.isna() & out[col].notna() & (out[col].astype(str).str.strip() != "")
         if bad_text.any():
             i = int(np.flatnonzero(bad_text.to_numpy())[0])
-            raise DataError(f"{what}: row {i + 1}: {col} = {out[col].iloc[i]!r} is not a number")
+            raise DataError(f"{what}: row {i + 1}: column {col} is {str(out[col].iloc[i])!r}, not a number")
         v = values.to_numpy(dtype=float)
         _, unit, _, lo, hi = DAILY_COLUMNS[col]
         present = ~np.isnan(v)
         bad = present & (~np.isfinite(v) | (v < lo) | (v > hi))
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise DataError(f"{what}: row {i + 1}: {col} = {v[i]!r} is outside the plausible range "
+            raise DataError(f"{what}: row {i + 1}: column {col} is {float(v[i]):g}, outside the plausible range "
                             f"[{lo:g}, {hi:g}] {unit}")
         out[col] = values
     return out.reset_index(drop=True)

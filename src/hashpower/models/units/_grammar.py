@@ -206,7 +206,7 @@ def _parse(text: object, kind: str, default_unit: str | None) -> float:
     if not unit:
         if default_unit is None:
             raise ValueError(
-                f"{what} has no unit and a bare number is ambiguous; write e.g. {_EXAMPLE[kind]!r} or pass default_unit"
+                f"{what} has no unit and a bare number is ambiguous; write it with its unit, e.g. {_EXAMPLE[kind]!r}"
             )
         unit = _SLASH_RE.sub("/", default_unit.strip())
     try:
