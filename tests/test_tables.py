@@ -73,3 +73,15 @@ def test_sweep_rows_and_csv_carry_the_grid_values(home, tmp_path):
     assert {"fee_growth_rate_per_year", "power_price_median_usd_per_kwh"} <= set(rows[0])
     points = {(x["run"], x["fee_growth_rate_per_year"], x["power_price_median_usd_per_kwh"]) for x in rows}
     assert len(points) == 4 and len({p[1:] for p in points}) == 4
+
+
+def test_security_shows_the_budget_projection_of_its_fee_growth(home):
+    j = json.loads(run_cli("security", "--fee-growth", "0.5", "--json", home=home).stdout)
+    r = run_cli("security", "--fee-growth", "0.5", home=home)
+    assert r.returncode == 0, r.stderr
+    out = " ".join(r.stdout.split())
+    assert "fees growing +50% a year" in out
+    for p in j["budget_projection"]:
+        assert f"{p['fees_btc_per_block']:.4f}" in r.stdout and f"{p['height']:,}" in r.stdout
+    flat = run_cli("security", home=home).stdout
+    assert f"{j['budget_projection'][-1]['fees_btc_per_block']:.4f}" not in flat

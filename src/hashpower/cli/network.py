@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from hashpower.cli._app import _console, _emit, _pct, cli
+from hashpower.cli._app import _console, _emit, _pct, _show, cli
 from hashpower.figures.format import money as _fmt_money
 
 
@@ -163,6 +163,14 @@ def security_cmd(date, window_days, window, top, merge_templates, rental_premium
             name = f"{p['name']} ({p['pools']} pools)" if p["pool"] == "others" else p["name"]
             t.add_row(name, str(p["blocks"]), f"{p['share']:.1%}", f"{p['lower_95']:.1%} .. {p['upper_95']:.1%}")
         c.print(t)
+    proj = f["budget_projection"]
+    t = Table("year", "height", "subsidy BTC/block", "fees BTC/block", "budget per day", "fee share",
+              title=f"Security budget ahead at today's price, fees growing {fee_growth:+.0%} a year (--fee-growth)",
+              title_justify="left")
+    for p in proj:
+        t.add_row(str(p["year"]), f"{p['height']:,}", f"{p['subsidy_btc_per_block']:.4f}",
+                  f"{p['fees_btc_per_block']:.4f}", _fmt_money(p["budget_usd_per_day"]), f"{p['fee_share']:.1%}")
+    _show(c, t)
     for d in ds:
         c.print(f"double spend, q = {d['q']:g}, z = {d['z']}: {d['rosenfeld']:.2e} (Rosenfeld), "
                 f"{d['nakamoto']:.2e} (Nakamoto)")
