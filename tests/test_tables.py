@@ -85,3 +85,45 @@ def test_security_shows_the_budget_projection_of_its_fee_growth(home):
         assert f"{p['fees_btc_per_block']:.4f}" in r.stdout and f"{p['height']:,}" in r.stdout
     flat = run_cli("security", home=home).stdout
     assert f"{j['budget_projection'][-1]['fees_btc_per_block']:.4f}" not in flat
+
+
+FORMAT_CASES = {
+    "index": ["index"], "network": ["network"], "security": ["security"],
+    "brief": ["brief", "--no-scenarios"], "data status": ["data", "status"],
+    "pivot": ["pivot", "--paths", "50"],
+    "simulate": ["simulate", "--preset", "baseline", "--paths", "20", "--years", "2"],
+    "outlook": ["outlook", "--months", "2", "--paths", "20"],
+    "backtest": ["backtest", "--origin", "2020-01-01", "--paths", "20", "--mode", "conditional"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(FORMAT_CASES))
+def test_format_csv_and_json(home, name):
+    """--format json is --json; --format csv gives parseable rows whose numbers are the JSON's, unformatted."""
+    args = FORMAT_CASES[name]
+    j = run_cli(*args, "--json", home=home)
+    jf = run_cli(*args, "--format", "json", home=home)
+    assert j.returncode == 0 and jf.returncode == 0, (j.stderr, jf.stderr)
+    a, b = json.loads(j.stdout), json.loads(jf.stdout)
+    for d in (a, b):
+        d.pop("data_age_days", None)
+    assert a == b
+    c = run_cli(*args, "--format", "csv", home=home)
+    assert c.returncode == 0, c.stderr
+    rows = list(csv.DictReader(c.stdout.splitlines()))
+    assert rows and all(len(r) == len(rows[0]) for r in rows)
+    assert "$" not in c.stdout.split("\n", 1)[1].replace("USD", "") or name in ("brief",)  # no money formatting
+    bad = run_cli(*args, "--json", "--format", "csv", home=home)
+    assert bad.returncode == 2 and "disagree" in bad.stderr
+
+
+def test_format_csv_rows_are_the_json_figures(home):
+    j = json.loads(run_cli("pivot", "--paths", "50", "--json", home=home).stdout)
+    rows = list(csv.DictReader(run_cli("pivot", "--paths", "50", "--format", "csv", home=home).stdout.splitlines()))
+    assert [r["strategy"] for r in rows] == [x["strategy"] for x in j["alternatives"]]
+    assert [float(r["npv_usd"]) for r in rows] == pytest.approx([x["npv_usd"] for x in j["alternatives"]], rel=1e-12)
+    j = json.loads(run_cli("simulate", "--preset", "baseline", "--paths", "20", "--years", "2", "--json",
+                           home=home).stdout)
+    rows = list(csv.DictReader(run_cli("simulate", "--preset", "baseline", "--paths", "20", "--years", "2",
+                                       "--format", "csv", home=home).stdout.splitlines()))
+    assert [float(r["hashrate_ehs.p50"]) for r in rows] == pytest.approx(j["hashrate_ehs"]["p50"], rel=1e-12)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -17,15 +19,98 @@ EXIT_BAD_INPUT = 2
 CACHE_KEY: str | None = None
 
 
+#: The rows ``--format csv`` writes for the running command (set by :func:`output_options`): a dotted key of
+#: its figures dict holding a list of dicts, a function of the dict returning one, "" for the dict's own
+#: scalars as ``key,value`` rows; None when the output is not CSV.
+CSV_ROWS: str | Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None
+
+Rows = str | Callable[[dict[str, Any]], list[dict[str, Any]]]
+
+
+def _flat(obj: Any, prefix: str = "") -> dict[str, Any]:
+    """A dict flattened to ``a.b`` keys; a list inside it becomes its JSON text."""
+    out: dict[str, Any] = {}
+    for k, v in obj.items():
+        name = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flat(v, name + "."))
+        elif isinstance(v, list | tuple):
+            out[name] = json.dumps(v, default=str)
+        else:
+            out[name] = v
+    return out
+
+
+def csv_rows(obj: dict[str, Any], rows: Rows) -> list[dict[str, Any]]:
+    """The rows of ``obj`` that ``--format csv`` writes (see :data:`CSV_ROWS`), flattened."""
+    if callable(rows):
+        picked = rows(obj)
+    elif rows:
+        picked = obj
+        for part in rows.split("."):
+            picked = picked.get(part) if isinstance(picked, dict) else None
+        picked = picked or []
+    else:
+        return [{"key": k, "value": v} for k, v in _flat(obj).items()]
+    return [_flat(r) for r in picked]
+
+
+def _write_csv(obj: dict[str, Any], rows: Rows) -> str:
+    import csv
+    import io
+
+    table = csv_rows(obj, rows)
+    cols: list[str] = []
+    for r in table:
+        cols += [k for k in r if k not in cols]
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")
+    w.writeheader()
+    for r in table:
+        w.writerow({k: ("" if v is None else v) for k, v in r.items()})
+    return buf.getvalue()
+
+
 def _emit(obj: dict[str, Any]) -> None:
     from hashpower.figures.data import with_freshness
 
-    text = json.dumps(json_safe(with_freshness(obj)), indent=2, default=str, allow_nan=False)
+    safe = json_safe(with_freshness(obj))
+    if CSV_ROWS is not None:
+        click.echo(_write_csv(safe, CSV_ROWS), nl=False)
+        return
+    text = json.dumps(safe, indent=2, default=str, allow_nan=False)
     click.echo(text)
     if CACHE_KEY is not None:
         from hashpower.figures import cache
 
         cache.put(CACHE_KEY, text + "\n")
+
+
+def output_options(rows: Rows = ""):
+    """``--json`` and ``--format table|json|csv`` for a command that prints a table.
+
+    The command keeps its ``as_json`` parameter: ``--format json`` and ``--format csv`` set it, and
+    with csv :func:`_emit` writes ``rows`` of the figures (see :data:`CSV_ROWS`) as CSV instead of JSON.
+    """
+
+    def deco(fn):
+        @functools.wraps(fn)
+        def wrapper(*args: Any, fmt: str | None = None, **kw: Any) -> Any:
+            global CSV_ROWS
+            if fmt is not None:
+                if kw.get("as_json") and fmt != "json":
+                    raise click.UsageError(f"--json and --format {fmt} disagree: give one of them")
+                kw["as_json"] = fmt in ("json", "csv")
+            CSV_ROWS = rows if fmt == "csv" else None
+            return fn(*args, **kw)
+
+        wrapper = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default=None,
+                               help="Output: a table for people (the default), one JSON object, or CSV rows "
+                                    "(numbers unformatted).")(wrapper)
+        return click.option("--json", "as_json", is_flag=True, help="Print one JSON object (= --format json).")(
+            wrapper)
+
+    return deco
 
 
 def _console():

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from hashpower.cli._app import _console, _emit, _pct, cli
+from hashpower.cli._app import _console, _emit, _pct, cli, output_options
 from hashpower.figures.format import money as _fmt_money
 
 
@@ -17,7 +17,7 @@ from hashpower.figures.format import money as _fmt_money
 @click.option("--html", "html_path", type=click.Path(path_type=Path), default=None,
               help="Also write a self-contained HTML report with charts to this file.")
 @click.option("--no-scenarios", is_flag=True, help="Skip the scenario runs (faster).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@output_options("")
 def brief(date: str | None, power_price: float | None, html_path: Path | None, no_scenarios: bool,
           as_json: bool) -> None:
     """The state of Bitcoin mining on one day: every capability's headline figures."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from hashpower.cli._app import _console, _emit, _progress, cli
+from hashpower.cli._app import _console, _emit, _progress, cli, output_options
 
 
 @cli.group()
@@ -15,7 +15,7 @@ def data() -> None:
 
 
 @data.command()
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@output_options("sources")
 def status(as_json: bool) -> None:
     """Rows, date range and the sources with when each was last refreshed."""
     from hashpower.figures.data import status as _status
@@ -48,7 +48,7 @@ def status(as_json: bool) -> None:
               help="bitcoind RPC password (prefer the environment variable).")
 @click.option("--rpc-cookie", envvar="HASHPOWER_BITCOIND_COOKIE", type=click.Path(dir_okay=False), default=None,
               help="bitcoind cookie file.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@output_options("")
 def refresh(source: str, url: str | None, timeout: float | None, rpc_user: str | None, rpc_password: str | None,
             rpc_cookie: str | None, as_json: bool) -> None:
     """Append new days or blocks from a live source (atomic: all or nothing)."""
@@ -72,7 +72,7 @@ def refresh(source: str, url: str | None, timeout: float | None, rpc_user: str |
 
 
 @data.command(name="rebuild")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@output_options("")
 def rebuild_cmd(as_json: bool) -> None:
     """Rebuild the store from the embedded data and replay your kept imports (the old file is kept aside)."""
     from hashpower.figures.data import rebuild
@@ -89,7 +89,7 @@ def rebuild_cmd(as_json: bool) -> None:
 
 @data.command(name="import")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@output_options("")
 def import_(file: Path, as_json: bool) -> None:
     """Import your own daily rows from a CSV (``date`` plus any documented column)."""
     from hashpower.figures.data import import_csv
@@ -104,7 +104,7 @@ def import_(file: Path, as_json: bool) -> None:
 
 
 @data.group(name="imports", invoke_without_command=True)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@output_options("")
 @click.pass_context
 def imports_cmd(ctx: click.Context, as_json: bool) -> None:
     """List the imports kept for rebuilds (id, file, rows, days); 'imports remove ID' undoes one."""
@@ -130,7 +130,7 @@ def imports_cmd(ctx: click.Context, as_json: bool) -> None:
 
 @imports_cmd.command(name="remove")
 @click.argument("import_id", metavar="ID")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@output_options("")
 def imports_remove(import_id: str, as_json: bool) -> None:
     """Remove the kept import ID and rebuild the store without it (atomic: on failure nothing changes)."""
     from hashpower.figures.data import remove_import

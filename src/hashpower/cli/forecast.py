@@ -12,7 +12,8 @@ from typing import Any
 
 import click
 
-from hashpower.cli._app import _console, _emit, _progress, cli
+from hashpower.cli import _rows
+from hashpower.cli._app import _console, _emit, _progress, cli, output_options
 
 __all__ = ["backtest", "outlook"]
 
@@ -74,7 +75,7 @@ def _table(title: str, columns: list[str]):
               help="baseline, consolidation, fee-driven or external-guarantee.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Directory for the cases and metrics CSVs and the coverage and PIT charts (HTML, PNG).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@output_options(_rows.backtest)
 def backtest(origin: str | None, start: str | None, end: str | None, every_months: int, horizons: str,
              paths: int, seed: int, mode: str, scheduler: str | None, preset: str, out: Path | None,
              as_json: bool) -> None:
@@ -143,7 +144,7 @@ def _coverage(cov: dict[str, Any] | None, series: str) -> str:
 @click.option("--price-path", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
               show_default="simulated",
               help="A given daily price path: a CSV of date,price_usd for every day of the outlook.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@output_options("months")
 def outlook(months: int, paths: int, seed: int, preset: str, price_growth_per_year: float | None,
             price_path: Path | None, as_json: bool) -> None:
     """The months ahead from the store's latest day: bands of hashrate, difficulty and hashprice."""

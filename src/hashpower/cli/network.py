@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from hashpower.cli._app import _console, _emit, _pct, _show, cli
+from hashpower.cli._app import _console, _emit, _pct, _show, cli, output_options
 from hashpower.figures.format import money as _fmt_money
 
 
@@ -27,7 +27,7 @@ from hashpower.figures.format import money as _fmt_money
 @click.option("--now", "now", default=None,
               help="Time of the estimate, ISO-8601 UTC or unix seconds (default: the clock, but not past the "
                    "end of the tip's day).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@output_options("")
 def network_cmd(date: str | None, power_price: float | None, window_days: int | None, method: str,
                 tip_height: int | None, tip_time: str | None, now: str | None, as_json: bool) -> None:
     """Hashrate estimates, drawdown, network power and energy, and the next difficulty adjustment."""
@@ -84,7 +84,7 @@ def network_cmd(date: str | None, power_price: float | None, window_days: int | 
 
 @cli.command(name="index")
 @click.option("--date", default=None, help="Day YYYY-MM-DD (default: the latest in the store).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@output_options("")
 def index_cmd(date: str | None, as_json: bool) -> None:
     """The miner profit/loss sustainability index (0-100) and what is notable about it (lowest/highest since)."""
     from hashpower.figures.index import index_figures
@@ -116,7 +116,7 @@ def index_cmd(date: str | None, as_json: bool) -> None:
               help="Yearly growth of fees per block for the budget projection, decimal.")
 @click.option("--q", "q", type=float, multiple=True, help="Attacker share(s) for double-spend odds (default .1 .2 .3).")
 @click.option("--z", "z", type=int, default=6, show_default=True, help="Confirmations for double-spend odds.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@output_options("concentration.pool_shares")
 def security_cmd(date, window_days, window, top, merge_templates, rental_premium, power_price, attack_hours,
                  fee_growth, q, z, as_json) -> None:
     """Security budget, attack costs (rent, buy, Budish), double-spend odds and pool concentration."""

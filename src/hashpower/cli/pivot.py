@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from hashpower.cli._app import _console, _emit, cli
+from hashpower.cli._app import _console, _emit, cli, output_options
 from hashpower.figures.format import money as _fmt_money
 
 #: Fewest paths whose verdict the text output does not flag as noise [-]: below this the standard error
@@ -40,7 +40,7 @@ MIN_TRUSTED_PATHS = 100
               "of the monthly hashprice calibrated on 4 years, flat, or the last years' changes replayed.")
 @click.option("--paths", "n_paths", type=int, default=2_000, show_default=True, help="Monte Carlo paths.")
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@output_options("alternatives")
 def pivot_cmd(site_file, mw, power_price, efficiency, lease_rate, capex_per_mw, lead_months, term_years, escalator,
               it_ratio, discount_rate, hashprice_ph, path_kind, n_paths, seed, as_json) -> None:
     """Mining versus AI hosting on a site: NPVs, IRR, payback and the value of waiting."""

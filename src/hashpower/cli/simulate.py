@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from hashpower.cli._app import _console, _emit, _progress, _show, cli
+from hashpower.cli import _rows
+from hashpower.cli._app import _console, _emit, _progress, _show, cli, output_options
 
 __all__ = ["simulate", "sweep"]
 
@@ -29,7 +30,7 @@ def _band(q: dict[str, list[float]], y: int, fmt: str) -> str:
               help="Change a scenario parameter (repeatable), e.g. --set fee_growth_rate_per_year=0.1.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Directory for the CSV and the fan charts (HTML; PNG with matplotlib).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@output_options(_rows.simulate)
 def simulate(preset: str, paths: int, years: int, seed: int, sets: tuple[str, ...], out: Path | None,
              as_json: bool) -> None:
     """Monte Carlo scenarios of the mining industry: p5/p50/p95 per year of hashrate, security and more."""
@@ -81,7 +82,7 @@ def simulate(preset: str, paths: int, years: int, seed: int, sets: tuple[str, ..
               help="Seconds to wait for the scheduler before giving up.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Directory for the CSV and the fan charts of all points.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@output_options(_rows.sweep)
 def sweep(grid: Path, scheduler: str | None, timeout: float, out: Path | None, as_json: bool) -> None:
     """Run a grid of scenarios (a TOML file) on a Dask cluster; each point equals the same run alone."""
     from hashpower.figures.sweep import sweep as do_sweep
