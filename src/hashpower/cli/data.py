@@ -42,7 +42,8 @@ def status(as_json: bool) -> None:
 @click.option("--source", type=click.Choice(["coinmetrics", "mempool", "bitcoind"]), default="coinmetrics",
               show_default=True, help="Where to fetch from.")
 @click.option("--url", default=None, help="Base URL (default: $HASHPOWER_<SOURCE>_URL or the public API).")
-@click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=None, help="Per-request timeout [s].")
+@click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=None,
+              help="Per-request timeout [s] (default: 20, and 5 to connect).")
 @click.option("--rpc-user", envvar="HASHPOWER_BITCOIND_USER", default=None, help="bitcoind RPC user.")
 @click.option("--rpc-password", envvar="HASHPOWER_BITCOIND_PASSWORD", default=None,
               help="bitcoind RPC password (prefer the environment variable).")

@@ -15,7 +15,9 @@ from hashpower.figures.format import money as _fmt_money
 @click.option("--date", default=None, help="Day YYYY-MM-DD (default: the latest in the store).")
 @click.option("--power-price", type=float, default=None,
               help="Electricity price for the profitability threshold [USD/kWh] (default 0.05, CBECI's).")
-@click.option("--window-days", type=int, default=None, help="Add a hashrate estimate over this many days.")
+@click.option("--window-days", type=int, default=None,
+              help="Add a hashrate estimate over this many days (default: none; the 7- and 30-day ones are "
+              "always given).")
 @click.option("--method", type=click.Choice(["hashpower", "ccaf"]), default="hashpower", show_default=True,
               help="Network power: our CBECI-style method, or CCAF's own computation (docs/network.md).")
 @click.option("--tip-height", type=int, default=None,
