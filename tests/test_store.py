@@ -11,11 +11,13 @@ import pytest
 import hashpower
 from hashpower import store
 
-PUBLIC = ["__version__", "Site", "blocks", "breakeven_hashprice", "breakeven_power_price", "brief", "btc_per_th_day",
-          "catalog", "cbeci_power_bounds", "chain", "cost_rate", "difficulty_from_bits", "double_spend_probability",
-          "drawdown_episodes", "epochs", "estimate_next_adjustment", "fleet", "hardware_attack_cost_usd",
-          "hashprice", "hashrate_from_blocks", "hhi", "history", "index", "irr", "lease_table", "load_fleet",
-          "load_site", "lsmc", "machines", "nakamoto_coefficient", "network", "npv", "parse_hashrate", "pivot",
+PUBLIC = ["__version__", "Site", "backtest", "blocks", "breakeven_hashprice", "breakeven_power_price", "brief",
+          "btc_per_th_day", "catalog", "cbeci_power_bounds", "chain", "concentration_daily", "cost_rate",
+          "difficulty_from_bits", "double_spend_probability", "drawdown_episodes", "drawdowns", "epochs",
+          "estimate_next_adjustment", "fleet", "hardware_attack_cost_usd", "hashprice", "hashprice_daily",
+          "hashrate_daily", "hashrate_from_blocks", "hhi", "history", "index", "index_daily", "indicators_daily",
+          "irr", "lease_table", "load_fleet", "load_site", "lsmc", "machines", "nakamoto_coefficient", "network",
+          "npv", "outlook", "parse_hashrate", "pivot", "pool_shares_daily", "power_daily",
           "rental_attack_cost_usd_per_hour", "security", "shutdown_price_usd", "simulate", "status", "subsidy_sat",
           "sustainability_index", "to_ehs", "to_ths", "units", "usd_per_th_day"]
 

@@ -8,8 +8,12 @@ The public API, for notebooks and scripts:
 - the models, pure numpy, as modules (:mod:`units`, :mod:`chain`, :mod:`hashprice`, :mod:`machines`,
   :mod:`fleet`, :mod:`network`, :mod:`index`, :mod:`security`, :mod:`pivot`, :mod:`lsmc`) and their
   most used functions by name (``hashpower.cost_rate``, ``hashpower.subsidy_sat``, ...);
-- the composed figures: :func:`brief` (the briefing as a dict) and :func:`simulate` (a Monte Carlo run
-  calibrated on the store).
+- the composed figures: :func:`brief` (the briefing as a dict);
+- the derived daily series as pandas DataFrames (:func:`hashprice_daily`, :func:`index_daily`,
+  :func:`hashrate_daily`, :func:`drawdowns`, :func:`power_daily`, :func:`concentration_daily`,
+  :func:`pool_shares_daily`, :func:`indicators_daily`) and the Monte Carlo runs (:func:`simulate`,
+  :func:`outlook`, :func:`backtest`: the commands' dicts with ``.to_frame()``), described in
+  ``docs/notebooks.md``.
 
 Every name loads on first use, so that ``import hashpower`` and the command line start fast. The
 layers behind these names are mapped in ``docs/architecture.md``.
@@ -63,7 +67,12 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "irr": ("hashpower.models.pivot", "irr"),
     # the composed figures
     "brief": ("hashpower.figures.brief", "brief_figures"),
-    "simulate": ("hashpower.figures.simulate", "run"),
+    # the derived daily series as DataFrames (docs/notebooks.md)
+    **{f: ("hashpower.figures.frames", f) for f in ("hashprice_daily", "index_daily", "hashrate_daily", "drawdowns",
+                                                     "power_daily", "concentration_daily", "pool_shares_daily",
+                                                     "indicators_daily")},
+    # the Monte Carlo runs: the commands' dicts with .to_frame() (docs/notebooks.md)
+    **{f: ("hashpower.figures.runs", f) for f in ("simulate", "outlook", "backtest")},
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]

@@ -17,7 +17,7 @@ import sys
 
 import click
 
-from hashpower.cli import brief, data, economics, fleet, forecast, network, pivot, serve, simulate  # noqa: F401 - registers
+from hashpower.cli import brief, costs, data, economics, fleet, forecast, network, pivot, serve, simulate  # noqa: F401 - registers
 from hashpower.cli._app import EXIT_BAD_INPUT, cli
 
 __all__ = ["EXIT_BAD_INPUT", "cli", "main"]
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
 
 #: Commands whose figures come from the stored data (the staleness line is printed after their tables).
 _DATA_COMMANDS = frozenset({"hashprice", "machines", "fleet", "network", "index", "security", "brief", "pivot",
-                            "simulate", "sweep", "outlook", "backtest"})
+                            "simulate", "sweep", "outlook", "backtest", "costs"})
 
 
 def _say_if_stale(args: list[str]) -> None:
@@ -83,7 +83,9 @@ def _say_if_stale(args: list[str]) -> None:
     Printed when the data's last day is more than two days before today (UTC), with the way to refresh;
     not after ``--json``, which carries ``data_last_day`` and ``data_age_days``.
     """
-    if not args or args[0] not in _DATA_COMMANDS or "--json" in args or any(a in ("-h", "--help") for a in args):
+    machine = "--json" in args or any(a in ("--format=json", "--format=csv") for a in args) or any(
+        a == "--format" and b in ("json", "csv") for a, b in zip(args, args[1:], strict=False))
+    if not args or args[0] not in _DATA_COMMANDS or machine or any(a in ("-h", "--help") for a in args):
         return
     try:
         from hashpower.figures.data import freshness
