@@ -414,6 +414,79 @@ def build_pre_asic(src: Path) -> pd.DataFrame:
     })
 
 
+#: The ERCOT day-ahead price files (section D of SOURCES-incoming.md) and their SHA-256 as listed there.
+ERCOT_FILES = {
+    2022: "e96cf3d7b35c8bfff6b01882cd2f52598dcdd67e9200441a25144c67c8458cad",
+    2023: "148eb423d31c1da52f78a136827718a0d9dd6949535df7deadc9cc1774fa2789",
+    2024: "2b6f100228a69b458696d6ea1baae1b8a86f0724c501ed999a3f99c5716fe94c",
+}
+ERCOT_POINTS = ("HB_WEST", "LZ_WEST")
+#: Hours of 2022-2024: 8,760 + 8,760 + 8,784.
+ERCOT_HOURS = 26_304
+
+
+def build_ercot(src: Path) -> pd.DataFrame | None:
+    """ERCOT's day-ahead prices of HB_WEST and LZ_WEST, 2022-2024, by UTC hour beginning (None without the files).
+
+    The files give ``Delivery Date`` (MM/DD/YYYY) and ``Hour Ending`` (01:00 .. 24:00) in Central Prevailing
+    Time. The hour beginning is the hour ending less one hour, made UTC with America/Chicago; the fall-back
+    day's second ``Hour Ending 02:00`` (``Repeated Hour Flag`` = Y) is the CST one (fold=1). Asserted: each
+    file's SHA-256 (as listed in SOURCES-incoming.md), every local hour exists (the spring-forward day has
+    no 03:00), and each point has 26,304 contiguous UTC hours without a duplicate. Prices have two decimals
+    and are stored as whole cents per MWh.
+    """
+    import datetime as dt
+    import hashlib
+    from zoneinfo import ZoneInfo
+
+    folder = src / INCOMING
+    paths = {y: folder / f"ercot_HB_WEST_LZ_WEST_dam_{y}_hourly.csv" for y in ERCOT_FILES}
+    if not all(p.exists() for p in paths.values()):
+        return None
+    listing = (folder / "SOURCES-incoming.md").read_text()
+    tz, utc = ZoneInfo("America/Chicago"), dt.UTC
+    frames = []
+    for y, p in paths.items():
+        sha = hashlib.sha256(p.read_bytes()).hexdigest()
+        assert sha == ERCOT_FILES[y] and sha in listing, (p.name, sha)
+        f = pd.read_csv(p, dtype=str)
+        assert list(f.columns) == ["Delivery Date", "Hour Ending", "Repeated Hour Flag", "Settlement Point",
+                                   "Settlement Point Price"], list(f.columns)
+        hours = []
+        for day, he, rep in zip(f["Delivery Date"], f["Hour Ending"], f["Repeated Hour Flag"], strict=True):
+            m, d, yy = (int(x) for x in day.split("/"))
+            h = int(he.split(":")[0]) - 1
+            local = dt.datetime(yy, m, d, h, fold=1 if rep == "Y" else 0, tzinfo=tz)
+            u = local.astimezone(utc)
+            assert u.astimezone(tz).replace(tzinfo=None) == local.replace(tzinfo=None), (p.name, day, he)
+            hours.append(u.replace(tzinfo=None))
+        cents = (f["Settlement Point Price"].astype(float) * 100).round()
+        assert np.allclose(cents / 100, f["Settlement Point Price"].astype(float), atol=1e-9)
+        frames.append(pd.DataFrame({"hour_utc": pd.to_datetime(hours), "point": f["Settlement Point"],
+                                    "cents": cents.astype(np.int32)}))
+    a = pd.concat(frames, ignore_index=True)
+    assert set(a["point"]) == set(ERCOT_POINTS), set(a["point"])
+    wide = a.pivot(index="hour_utc", columns="point", values="cents")  # fails on a duplicate (point, hour)
+    for pt in ERCOT_POINTS:
+        h = a.loc[a["point"] == pt, "hour_utc"]
+        assert len(h) == ERCOT_HOURS and h.is_unique, (pt, len(h))
+        assert (np.diff(np.sort(h.to_numpy())) == np.timedelta64(1, "h")).all(), pt
+    out = pd.DataFrame({"hour_utc": wide.index, **{f"{pt.lower()}_cents_per_mwh": wide[pt].astype(np.int32).to_numpy()
+                                                  for pt in ERCOT_POINTS}}).reset_index(drop=True)
+    assert len(out) == ERCOT_HOURS and out.notna().all().all()
+    print(f"ERCOT day-ahead prices: {len(out):,} UTC hours {out['hour_utc'].iloc[0]} .. {out['hour_utc'].iloc[-1]}")
+    return out
+
+
+def write_ercot(df: pd.DataFrame, name: str = "ercot_west_dam.parquet") -> None:
+    """The ERCOT table as Parquet v2 (delta-encoded hours: about half the size of the default layout)."""
+    con = duckdb.connect()
+    con.register("df", df)
+    con.execute(f"COPY df TO '{OUT / name}' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 19, "
+                f"PARQUET_VERSION v2)")
+    con.close()
+
+
 def write_parquet(df: pd.DataFrame, name: str) -> None:
     con = duckdb.connect()
     con.register("df", df)
@@ -439,6 +512,9 @@ def main(src: Path) -> None:
     machines.to_csv(OUT / "machines.csv", index=False)
     print(f"machines: {len(machines)} models, generations {machines['generation'].value_counts().to_dict()}")
     (OUT / "pools.json").write_text(json.dumps(build_pools(src), indent=1, sort_keys=True) + "\n")
+    ercot = build_ercot(src)
+    if ercot is not None:
+        write_ercot(ercot)
     for f in sorted(OUT.glob("*.parquet")):
         print(f"{f.name:22s} {f.stat().st_size:>10,d} bytes")
     print(f"daily: {len(daily)} rows {daily['date'].iloc[0]} .. {daily['date'].iloc[-1]}")

@@ -38,6 +38,13 @@ CLI_CASES: dict[str, list[str]] = {
     "simulate": ["simulate", "--preset", "baseline", "--paths", "50", "--years", "2", "--json"],
     "simulate-fee": ["simulate", "--preset", "fee-driven", "--paths", "50", "--years", "2", "--seed", "3", "--json"],
     "brief": ["brief", "--date", "2026-02-01", "--json"],
+    "fleet-forward": ["fleet", str(EXAMPLES / "fleet.toml"), "--from", "2026-01-01", "--to", "2026-02-01",
+                      "--forward-months", "3", "--paths", "200", "--fair-strikes", "--json"],
+    "fleet-plan": ["fleet", "plan", str(EXAMPLES / "fleet-ercot.toml"), "--from", "2024-06-01", "--days", "2",
+                   "--json"],
+    "costs": ["costs", str(EXAMPLES / "fleet.toml"), "--date", "2026-02-01", "--json"],
+    "costs-network": ["costs", "--date", "2026-02-01", "--power-price", "0.06", "--json"],
+    "machines-tariff": ["machines", "--date", "2024-06-01", "--tariff", "ercot:HB_WEST", "--json"],
 }
 
 #: name -> (path, expected status)

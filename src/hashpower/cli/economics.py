@@ -5,6 +5,8 @@ Figures: :mod:`hashpower.figures.hashprice` and :mod:`~hashpower.figures.machine
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from hashpower.cli._app import _console, _emit, cli
@@ -61,9 +63,14 @@ def hashprice_cmd(date: str | None, price: float | None, difficulty: float | Non
 @click.option("--all", "all_models", is_flag=True, help="Include models released after the date.")
 @click.option("--catalog", "catalog_csv", type=click.Path(dir_okay=False), default=None,
               help="Your own models CSV, added to the catalog (same name overrides).")
+@click.option("--tariff", default=None, metavar="TARIFF",
+              help="Also each model under an hourly tariff, curtailed in the hours it would run at a loss: 24 "
+                   "prices in USD/kWh by UTC hour (\"0.03,0.03,...\"), ercot:HB_WEST / ercot:LZ_WEST, or a file "
+                   "of hourly prices (docs/plan.md; the last 365 days are used). Default: none (the flat "
+                   "--power-price only; its columns stay as they are).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def machines_cmd(date, power_price, price, difficulty, hashprice_ph, pue, pool_fee, hosting_fee, uptime,
-                 capex_per_th, difficulty_growth, generation, all_models, catalog_csv, as_json) -> None:
+                 capex_per_th, difficulty_growth, generation, all_models, catalog_csv, tariff, as_json) -> None:
     """Unit economics of every ASIC at a power price: cost rate, margin, breakevens, shutdown price."""
     from hashpower.figures.hashprice import DEFAULT_POWER_PRICE_USD_PER_KWH
     from hashpower.figures.machines import machine_figures
@@ -74,7 +81,12 @@ def machines_cmd(date, power_price, price, difficulty, hashprice_ph, pue, pool_f
         hashprice_usd_per_th_day=hashprice_ph / 1e3 if hashprice_ph is not None else None,
         pue=pue, pool_fee_rate=pool_fee, hosting_fee_usd_per_kwh=hosting_fee, uptime=uptime,
         capex_usd_per_th=capex_per_th, difficulty_growth_rate_per_month=difficulty_growth,
-        machines_csv=catalog_csv, generation=generation, all_models=all_models)
+        machines_csv=catalog_csv, generation=generation, all_models=all_models, tariff=tariff,
+        tariff_base=Path.cwd())
+    if tariff is not None:
+        from hashpower.cli import _app
+
+        _app.CACHE_KEY = None  # a tariff file's content is not in the output cache's key
     if as_json:
         _emit(f)
         return
@@ -102,3 +114,24 @@ def machines_cmd(date, power_price, price, difficulty, hashprice_ph, pue, pool_f
                 cells.append(p if isinstance(p, str) else f"{p:.1f}")
             t.add_row(*cells, style="red" if m["cost_rate"] > 1 else None)
         c.print(t)
+    if "tariff" in f:
+        _tariff_table(c, f)
+
+
+def _tariff_table(c, f) -> None:
+    from rich.table import Table
+
+    from hashpower.figures.format import money
+
+    tf = f["tariff"]
+    span = f", {tf['from']} .. {tf['to']}" if tf["from"] else ""
+    t = Table(title=f"under the tariff: {tf['source']}{span} (mean ${tf['mean_usd_per_kwh']:.4f}/kWh), "
+                    "curtailed in the hours at a loss", title_justify="left")
+    for col in ("model", "hours on/day", "revenue $/day", "power $/day", "margin $/day", "paid $/kWh"):
+        t.add_column(col, justify="left" if col == "model" else "right")
+    for m in sorted(f["machines"], key=lambda r: r["efficiency_j_per_th"]):
+        eff = m["tariff_effective_power_price_usd_per_kwh"]
+        t.add_row(m["model"], f"{m['tariff_hours_on_per_day']:.1f}", money(m["tariff_revenue_usd_per_day"]),
+                  money(m["tariff_power_cost_usd_per_day"]), money(m["tariff_margin_usd_per_day"]),
+                  "-" if eff != eff else f"{eff:.4f}")
+    c.print(t)

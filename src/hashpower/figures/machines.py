@@ -31,8 +31,17 @@ def machine_figures(
     machines_csv: str | Path | None = None,
     generation: str | None = None,
     all_models: bool = False,
+    tariff: Any = None,
+    tariff_base: str | Path | None = None,
 ) -> dict[str, Any]:
-    """Unit economics of every catalog model released by ``date``, at a power price."""
+    """Unit economics of every catalog model released by ``date``, at a power price.
+
+    ``tariff`` adds each model's day under an hourly tariff, curtailed in its hours at a loss
+    (:func:`hashpower.models.plan.tariff_economics`): 24 prices [USD/kWh] by UTC hour (a list or the
+    text "0.03,0.03,..."), "ercot:HB_WEST" / "ercot:LZ_WEST", or a file of hourly prices
+    (:func:`hashpower.store.prices.read_csv`) relative to ``tariff_base`` (None refuses files). Of a
+    series of hours, the last 365 whole UTC days are used (all of them when fewer), at the day's hashprice.
+    """
     hp = hashprice_figures(date, price_usd=price_usd, difficulty=difficulty)
     hp_th = _positive("hashprice_usd_per_th_day", hashprice_usd_per_th_day) or hp["usd_per_th_day"]
     if generation is not None and generation not in mc.GENERATIONS:
@@ -61,6 +70,13 @@ def machine_figures(
     payback = (mc.payback_months(capex_usd_per_th * ths, margin, revenue,
                                  difficulty_growth_rate_per_month=difficulty_growth_rate_per_month)
                if capex_usd_per_th is not None else None)
+    tariff_info, under = None, None
+    if tariff is not None:
+        from hashpower.models.plan import tariff_economics
+
+        hours, tariff_info = _tariff(tariff, tariff_base)
+        under = tariff_economics(ths, w, hp_th, hours, pue=pue, pool_fee_rate=pool_fee_rate,
+                                 hosting_fee_usd_per_kwh=hosting_fee_usd_per_kwh, uptime=uptime)
     rows = []
     for j, i in enumerate(idx):
         r = {
@@ -76,6 +92,8 @@ def machine_figures(
         if payback is not None:
             p = float(payback[j])
             r["payback_months"] = p if np.isfinite(p) else "never"
+        if under is not None:
+            r.update({f"tariff_{k}": float(v[j]) for k, v in under.items()})
         rows.append(r)
     summary = {}
     for gname in mc.GENERATIONS:
@@ -99,4 +117,53 @@ def machine_figures(
                              "(a deterministic what-if, default 0); for the engine's view of difficulty month by "
                              "month see hashpower outlook (not run here: the engine's cold start takes seconds)")}
            if capex_usd_per_th is not None else {}),
+        **({"tariff": tariff_info} if tariff_info is not None else {}),
     }
+
+
+#: Days of an hourly price series used by ``tariff`` [d]: the last year.
+TARIFF_DAYS = 365
+
+
+def _tariff(tariff: Any, base: str | Path | None) -> tuple[np.ndarray, dict[str, Any]]:
+    """The tariff's hours [USD/kWh] and what they are."""
+    from hashpower.models.fleet import HOURS
+
+    shape = None
+    if isinstance(tariff, list | tuple | np.ndarray):
+        shape = list(tariff)
+    elif isinstance(tariff, str) and not tariff.strip().lower().startswith("ercot:"):
+        parts = tariff.split(",")
+        try:
+            shape = [float(x) for x in parts]
+        except ValueError:
+            shape = None if len(parts) == 1 else parts
+    if shape is not None:
+        try:
+            a = np.array(shape, dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError(f"--tariff must be {HOURS} prices in USD/kWh separated by commas, got {tariff!r}") \
+                from None
+        if a.shape != (HOURS,) or not np.all(np.isfinite(a)) or np.any(a < 0) or np.any(a > 10):
+            raise ValueError(f"--tariff must be {HOURS} prices in [0, 10] USD/kWh (hour 0 = 00:00-01:00 UTC), got "
+                             f"{a.size} value{'s' if a.size != 1 else ''}" + ("" if a.size != HOURS else
+                                                                            " with one out of range"))
+        return a, {"source": "24-hour shape by UTC hour", "hours": HOURS, "from": None, "to": None,
+                   "mean_usd_per_kwh": float(a.mean()), "note": "the 24 prices of every day, at the day's hashprice"}
+    from hashpower.store import prices
+
+    try:
+        hp = prices.resolve(str(tariff), Path(base) if base is not None else None)
+    except ValueError as exc:
+        raise ValueError(f"--tariff: {exc}") from None
+    first = int((hp.start.astype(np.int64) + HOURS - 1) // HOURS)  # the first whole UTC day
+    end = int((hp.start.astype(np.int64) + hp.usd_per_kwh.size) // HOURS)  # the day after the last whole one
+    if end <= first:
+        raise ValueError(f"--tariff: the hourly prices ({hp.source}) cover no whole UTC day")
+    d0 = max(first, end - TARIFF_DAYS)
+    k = d0 * HOURS - int(hp.start.astype(np.int64))
+    a = np.asarray(hp.usd_per_kwh[k:k + (end - d0) * HOURS], dtype=float)
+    return a, {"source": hp.source, "hours": int(a.size), "from": str(np.datetime64(d0, "D")),
+               "to": str(np.datetime64(end - 1, "D")), "mean_usd_per_kwh": float(a.mean()),
+               "note": f"the last {end - d0} whole UTC days of the hourly prices (at most {TARIFF_DAYS}), at the "
+                       f"day's hashprice in every hour"}

@@ -25,7 +25,7 @@ from hashpower.sim.calibrate import FEE_START_DAYS
 from hashpower.sim.scenario import check_run_size, get_preset
 from hashpower.store.catalog import backtest_summary
 
-__all__ = ["MAX_PATHS", "PRICE_GROWTH_MAX", "PRICE_GROWTH_MIN", "outlook", "read_price_path"]
+__all__ = ["MAX_PATHS", "PRICE_GROWTH_MAX", "PRICE_GROWTH_MIN", "month_paths", "outlook", "read_price_path"]
 
 PRICE_GROWTH_MIN, PRICE_GROWTH_MAX = O.PRICE_GROWTH_MIN, O.PRICE_GROWTH_MAX
 
@@ -91,15 +91,61 @@ def _coverage(summary: dict[str, Any] | None, months: int) -> dict[str, Any] | N
                                     for s in ("hashrate_ehs", "difficulty", "hashprice_usd_per_ph_day")}}
 
 
-def outlook(months: Any = 24, paths: Any = 2000, seed: Any = 0, preset: str = "baseline",
-            price_growth_per_year: float | None = None, price_path: str | Path | None = None) -> dict[str, Any]:
-    """The outlook calibrated on the store's latest day (see :func:`hashpower.sim.outlook.outlook`)."""
+def _run_size(months: Any, paths: Any, seed: Any) -> tuple[int, int, int]:
+    """``(months, paths, seed)`` as ints, or ``ValueError`` naming the bound."""
     if isinstance(months, bool) or not isinstance(months, int | float) or int(months) != months \
             or not 1 <= months <= O.MAX_MONTHS:
         raise ValueError(f"months must be a whole number in [1, {O.MAX_MONTHS}], got {months!r}")
     paths, _, seed = check_run_size(paths, 1, seed)
     if paths > MAX_PATHS:
         raise ValueError(f"paths must be in [1, {MAX_PATHS:,}] for the outlook, got {paths:,}")
+    return int(months), paths, seed
+
+
+def _backtest(summary: dict[str, Any] | None) -> dict[str, Any]:
+    """Where the recorded backtest comes from, as the outlook reports it."""
+    return {
+        "source": "default backtest on the embedded data (docs/backtest.md)" if summary else None,
+        "data_last_day": summary.get("data_last_day") if summary else None,
+        "origins": len(summary["origins"]) if summary else 0,
+        "metrics": summary["metrics"] if summary else None,
+    }
+
+
+def month_paths(months: Any = 24, paths: Any = 2000, seed: Any = 0, preset: str = "baseline", *,
+                progress: Any = None) -> dict[str, Any]:
+    """The outlook's engine run per path: the month rows behind :func:`outlook`'s bands (simulated price).
+
+    The same calibration, month ends and engine call as :func:`outlook` without a given price, so
+    the same ``paths`` and ``seed`` give the same numbers. ``outputs`` has shape (paths, months,
+    len(columns)) with ``columns`` = :data:`hashpower.sim.engine.OUTPUTS` (flows are means over
+    the month's days); ``days`` are the days of each month in the run (the first month may be
+    partial); ``backtest_coverage`` is the recorded coverage at the nearest scored horizon per
+    month, as in :func:`outlook`. ``progress(done, total)`` is called after each chunk of paths.
+    """
+    from hashpower.sim import engine
+
+    months, paths, seed = _run_size(months, paths, seed)
+    sc = get_preset(preset)
+    model = calibrate.build(sc, snapshot())
+    start = model.info["start_date"]
+    labels, ends = O.month_ends(start, months)
+    out = engine.simulate(model, paths, 1, seed, ends=ends, progress=progress)
+    summary = backtest_summary()
+    end_dates = [str(np.datetime64(start, "D") + int(e)) for e in ends]
+    return {
+        "start": start, "months": labels, "end_dates": end_dates,
+        "days": np.diff(np.concatenate([[0], ends])), "outputs": out, "columns": engine.OUTPUTS,
+        "paths": paths, "seed": seed, "preset": sc.name, "backtest": _backtest(summary),
+        "backtest_coverage": [_coverage(summary, max(1, round(int(e) / 30.4375))) for e in ends],
+        "calibration": model.info,
+    }
+
+
+def outlook(months: Any = 24, paths: Any = 2000, seed: Any = 0, preset: str = "baseline",
+            price_growth_per_year: float | None = None, price_path: str | Path | None = None) -> dict[str, Any]:
+    """The outlook calibrated on the store's latest day (see :func:`hashpower.sim.outlook.outlook`)."""
+    months, paths, seed = _run_size(months, paths, seed)
     if price_growth_per_year is not None and price_path is not None:
         raise ValueError("give either price_growth_per_year or price_path, not both")
     sc = get_preset(preset)
@@ -115,12 +161,7 @@ def outlook(months: Any = 24, paths: Any = 2000, seed: Any = 0, preset: str = "b
         view = f"given: the daily path of {Path(price_path).name}"
     res = O.outlook(model, sc, int(months), paths, seed, price_path_usd=given, price_view=view)
     summary = backtest_summary()
-    res["backtest"] = {
-        "source": "default backtest on the embedded data (docs/backtest.md)" if summary else None,
-        "data_last_day": summary.get("data_last_day") if summary else None,
-        "origins": len(summary["origins"]) if summary else 0,
-        "metrics": summary["metrics"] if summary else None,
-    }
+    res["backtest"] = _backtest(summary)
     from hashpower.figures import series
 
     est = series.history()["fees_estimated"].to_numpy(bool)[-FEE_START_DAYS:]

@@ -170,6 +170,11 @@ class FleetResult:
     curtailed_unit_days: np.ndarray
     site_names: tuple[str, ...]
     extra: dict[str, Any] = field(default_factory=dict)
+    #: totals over the days per machine group (``Fleet.group_*`` order), shape (groups,) [USD, unit-days]
+    group_revenue_usd: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    group_power_cost_usd: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    group_hosting_cost_usd: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    group_curtailed_unit_days: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def profit_usd(self) -> np.ndarray:
@@ -345,7 +350,8 @@ def daily_pnl(fleet: Fleet, hashprice_usd_per_th_day: ArrayLike, *, chunk_groups
     Returns
     -------
     FleetResult
-        Arrays of shape (days, sites).
+        Arrays of shape (days, sites), and the totals over the days per machine group
+        (``group_revenue_usd`` etc., shape (groups,)).
 
     Notes
     -----
@@ -365,6 +371,7 @@ def daily_pnl(fleet: Fleet, hashprice_usd_per_th_day: ArrayLike, *, chunk_groups
         raise ValueError("hashprice_usd_per_th_day must be a 1-D array of finite values >= 0")
     n_days, n_sites = hp.size, len(fleet.sites)
     out = {k: np.zeros((n_days, n_sites)) for k in ("rev", "pow", "host", "curt")}
+    per_group = {k: np.zeros(fleet.group_site.size) for k in out}
     for si, site in enumerate(fleet.sites):
         rows = np.flatnonzero(fleet.group_site == si)
         prices = np.sort(site.tariff_usd_per_kwh)
@@ -382,8 +389,11 @@ def daily_pnl(fleet: Fleet, hashprice_usd_per_th_day: ArrayLike, *, chunk_groups
             else:
                 hours_on = np.full(rev_day.shape, HOURS)
             energy_cost = kw * cum[hours_on]
-            out["rev"][:, si] += (n * rev_day * hours_on / HOURS).sum(axis=0)
-            out["pow"][:, si] += (n * energy_cost).sum(axis=0)
-            out["host"][:, si] += (n * kw * hours_on * site.hosting_fee_usd_per_kwh).sum(axis=0)
-            out["curt"][:, si] += (n * (HOURS - hours_on) / HOURS).sum(axis=0)
-    return FleetResult(out["rev"], out["pow"], out["host"], out["curt"], tuple(s.name for s in fleet.sites))
+            terms = {"rev": n * rev_day * hours_on / HOURS, "pow": n * energy_cost,
+                     "host": n * kw * hours_on * site.hosting_fee_usd_per_kwh, "curt": n * (HOURS - hours_on) / HOURS}
+            for key, x in terms.items():  # x: (groups of the chunk, days)
+                out[key][:, si] += x.sum(axis=0)
+                per_group[key][g] = x.sum(axis=1)
+    return FleetResult(out["rev"], out["pow"], out["host"], out["curt"], tuple(s.name for s in fleet.sites),
+                       group_revenue_usd=per_group["rev"], group_power_cost_usd=per_group["pow"],
+                       group_hosting_cost_usd=per_group["host"], group_curtailed_unit_days=per_group["curt"])
