@@ -387,7 +387,8 @@ def test_cli_table_shows_the_forward_view(store_home):
                                      "--fair-strikes"], env={"COLUMNS": "160"})
     assert r.exit_code == 0, (r.output, r.exception)
     text = " ".join(r.output.split())
-    for words in ("forward P&L", "not a market quote", "hedged p5", "payback", "fair strikes", "Antminer S21 x1,200"):
+    for words in ("forward P&L", "not a market quote", "margin per month, hedged", "payback", "fair strikes",
+                  "Antminer S21 x1,200"):
         assert words in text, words
 
 

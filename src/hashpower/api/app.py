@@ -5,7 +5,8 @@ short reason in ``detail`` (no numpy repr, at most 300 bytes: :mod:`hashpower.ap
 cannot be read gets a 503 with a reason and no path; work per request is bounded (simulation paths and
 years, pivot paths, outlook paths and months), and the heavy requests run in a bounded pool of low-priority
 processes with a cache, a 503 with Retry-After beyond its queue (:mod:`hashpower.api.heavy`); unknown query
-parameters are refused; requests larger than :data:`MAX_REQUEST_BYTES` are refused. Nothing in a request
+parameters are refused; requests larger than :data:`MAX_REQUEST_BYTES` are refused, but for the fleet routes
+of :mod:`hashpower.api.fleet`, whose body (a fleet) may reach its ``MAX_BODY_BYTES``. Nothing in a request
 reaches the filesystem: the only files served are the package's own dashboard assets.
 """
 
@@ -23,6 +24,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 
 from hashpower import __version__
 from hashpower.api import errors, heavy
+from hashpower.api import fleet as fleet_routes
 from hashpower.api.cache import ResponseCache
 from hashpower.figures.format import json_safe
 
@@ -67,7 +69,9 @@ app = FastAPI(title="hashpower", version=__version__, docs_url=None, redoc_url=N
               description="Bitcoin mining economics and network security on real data. "
                           "The schema is at /openapi.json (the interactive docs would load assets from the internet).")
 
-_ALLOWED: dict[str, set[str]] = {}
+_ALLOWED: dict[str, set[str]] = {**fleet_routes.ALLOWED}
+#: Largest body per path [bytes]: the fleet routes take a fleet document (api/fleet.py), the rest none.
+_BODY_LIMITS: dict[str, int] = {**fleet_routes.BODY_LIMITS}
 
 
 class _Limits:
@@ -86,9 +90,10 @@ class _Limits:
 
     @staticmethod
     def _check(scope) -> tuple[str | None, int]:
+        limit = _BODY_LIMITS.get(scope.get("path", ""), MAX_REQUEST_BYTES)
         for name, value in scope.get("headers", ()):
-            if name == b"content-length" and (not value.isdigit() or int(value) > MAX_REQUEST_BYTES):
-                return f"request body larger than {MAX_REQUEST_BYTES} bytes", 413
+            if name == b"content-length" and (not value.isdigit() or int(value) > limit):
+                return f"request body larger than {limit} bytes", 413
         query = scope.get("query_string", b"")
         if len(query) > MAX_REQUEST_BYTES:
             return f"query string longer than {MAX_REQUEST_BYTES} bytes", 414
@@ -106,6 +111,7 @@ class _Limits:
 
 
 app.add_middleware(_Limits)
+app.include_router(fleet_routes.router)  # POST /v1/fleet, /v1/fleet/plan, GET and POST /v1/costs
 # outermost: a kept response is replayed before any other work (api/cache.py)
 app.add_middleware(ResponseCache)
 
@@ -134,8 +140,8 @@ async def _store_error(request: Request, exc: errors.StoreUnavailable) -> JSONRe
 
 @app.exception_handler(errors.Busy)
 async def _busy(request: Request, exc: errors.Busy) -> JSONResponse:  # noqa: ARG001
-    return JSONResponse({"detail": "busy: too many heavy requests (pivot, simulate, outlook) at once; retry later"},
-                        status_code=503, headers={"Retry-After": str(errors.RETRY_AFTER_S)})
+    return JSONResponse({"detail": "busy: too many heavy requests (pivot, simulate, outlook, fleet) at once; "
+                                   "retry later"}, status_code=503, headers={"Retry-After": str(errors.RETRY_AFTER_S)})
 
 
 @app.exception_handler(RequestValidationError)

@@ -1,4 +1,4 @@
-"""Heavy requests (pivot, simulate, outlook) off the event loop: a bounded pool of processes, a queue limit and a cache.
+"""Heavy requests (pivot, simulate, outlook, a fleet ahead) off the event loop: a bounded pool, a queue limit, a cache.
 
 A pivot of 20,000 paths over 50 years takes seconds of CPU. Run on the event loop, or in a thread that holds
 the interpreter lock most of the time, it delays every light request of the process. Here each heavy request
@@ -106,7 +106,40 @@ def _outlook(p: dict[str, Any]) -> Any:
                    price_growth_per_year=p["price_growth_per_year"])
 
 
-_JOBS = {"pivot": _pivot, "simulate": _simulate, "outlook": _outlook}
+def _fleet_doc(p: dict[str, Any]) -> Any:
+    """The fleet of a fleet job: its document travels as canonical JSON (:func:`hashpower.api.fleet.canonical`)."""
+    import json
+
+    from hashpower.figures.costs import _load
+
+    return _load(json.loads(p["fleet"]))
+
+
+def _fleet(p: dict[str, Any]) -> Any:
+    from hashpower.figures.fleet import fleet_figures
+
+    return fleet_figures(_fleet_doc(p), p["from"], p["to"], forward_months=p["forward_months"], paths=p["paths"],
+                         seed=p["seed"], preset=p["preset"], fair_strikes=p["fair_strikes"])
+
+
+def _fleet_plan(p: dict[str, Any]) -> Any:
+    from hashpower.figures.fleet_plan import plan_figures
+
+    return plan_figures(_fleet_doc(p), start=p["from"], days=p["days"])
+
+
+_JOBS = {"pivot": _pivot, "simulate": _simulate, "outlook": _outlook, "fleet": _fleet, "fleet_plan": _fleet_plan}
+#: Longest parameter value kept as it is in a cache key [characters]; a longer one (a fleet document) is keyed
+#: by its SHA-256, so that the kept keys stay small.
+KEY_VALUE_CHARS = 256
+
+
+def _key_value(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > KEY_VALUE_CHARS:
+        import hashlib
+
+        return ("sha256", hashlib.sha256(value.encode()).hexdigest())
+    return value
 
 
 def job(kind: str, params: dict[str, Any]) -> tuple[str, Any]:
@@ -273,7 +306,7 @@ async def run(kind: str, params: dict[str, Any]) -> Any:
     if stamp != _cache_stamp:
         _cache.clear()
         _cache_stamp = stamp
-    key = (kind, tuple(sorted(params.items())), stamp)
+    key = (kind, tuple(sorted((k, _key_value(v)) for k, v in params.items())), stamp)
     if key in _cache:
         _cache.move_to_end(key)
         return _cache[key]

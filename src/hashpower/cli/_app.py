@@ -125,8 +125,11 @@ def cli() -> None:
     """Bitcoin mining economics and network security, on real data, offline by default."""
 
 
-def _show(console, table, more: str = "--json") -> None:
+def _show(console, table, more: str = "--json", wrap: bool = False) -> None:
     """Print a rich table without cutting a figure.
+
+    ``wrap`` is for tables of labels and sentences (a key and its value): their text wraps within the
+    width instead, and no column is left out.
 
     Every cell keeps its whole text: each column is at least as wide as its longest line (a header
     may wrap between words). On a terminal too narrow for all of them, the right-hand columns that
@@ -135,6 +138,11 @@ def _show(console, table, more: str = "--json") -> None:
     """
     import os
 
+    if wrap:
+        for col in table.columns:
+            col.overflow = "fold"
+        console.print(table)
+        return
     from rich.cells import cell_len
     from rich.text import Text
 

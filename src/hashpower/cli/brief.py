@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from hashpower.cli._app import _console, _emit, _pct, cli, output_options
+from hashpower.cli._app import _console, _emit, _pct, _show, cli, output_options
 from hashpower.figures.format import money as _fmt_money
 
 
@@ -86,5 +86,5 @@ def _print_brief(b: dict) -> None:
                       f"{r.get('hashrate_ehs', 0):,.0f} EH/s, budget "
                       f"{_fmt_money(r.get('security_budget_usd_per_day', 0))}/day, "
                       f"attack {_fmt_money(r.get('attack_cost_hardware_usd', 0))}")
-    c.print(t)
+    _show(c, t, wrap=True)
     c.print(f"[dim]{b['data']['attribution']}[/]")

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from hashpower.cli._app import _console, _emit, cli, output_options
+from hashpower.cli._app import _console, _emit, _show, cli, output_options
 from hashpower.figures.format import money as _fmt_money
 
 _HELP = """The cost to mine one bitcoin on a day, beside the day's price.
@@ -84,7 +84,7 @@ def costs_cmd(fleet_file: Path | None, date: str | None, power_price: float | No
         for s in f["sites"]:
             row(s["name"], s, s["running_share"])
         row("fleet", f["fleet"], None, style="bold")
-        c.print(t)
+        _show(c, t)
         c.print("USD per BTC mined; full: fully loaded; on: share of unit-hours running; margin: 1 - cash / price")
         for s in [*f["sites"], {**f["fleet"], "name": "fleet"}]:
             for why in (s["reason"], s["fully_loaded_reason"]):
@@ -109,7 +109,7 @@ def costs_cmd(fleet_file: Path | None, date: str | None, power_price: float | No
         gw = n["power_gw"][b]
         t.add_row(b, "n/a" if gw is None or gw != gw else f"{gw:.1f}", _fmt_money(n["electricity_usd_per_btc"][b]),
                   _rate(n["margin_rate"][b]))
-    c.print(t)
+    _show(c, t)
     c.print(f"BTC issued {n['btc_issued']:,.2f} (subsidy {n['subsidy_btc']:,.2f} + fees {n['fees_btc']:,.2f}"
             + (", fees estimated" if n["fees_estimated"] else "") + ")"
             + (f"; {n['reason']}" if n["reason"] else ""))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from hashpower.cli._app import _console, _emit, _progress, cli, output_options
+from hashpower.cli._app import _console, _emit, _progress, _show, cli, output_options
 
 
 @cli.group()
@@ -35,7 +35,7 @@ def status(as_json: bool) -> None:
     for s in st["sources"]:
         t.add_row(s["name"], s["refreshed_at"] or "", s["last_date"] or "", str(s["last_height"] or ""),
                   str(s["rows_added"]), s["note"] or "")
-    c.print(t)
+    _show(c, t)
 
 
 @data.command()
@@ -126,7 +126,7 @@ def imports_cmd(ctx: click.Context, as_json: bool) -> None:
     for r in rows:
         t.add_row(r["id"], r["file"], "" if r["rows"] is None else str(r["rows"]), r["first_date"] or "",
                   r["last_date"] or r.get("error", ""))
-    _console().print(t)
+    _show(_console(), t)
 
 
 @imports_cmd.command(name="remove")

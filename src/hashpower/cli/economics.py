@@ -9,7 +9,11 @@ from pathlib import Path
 
 import click
 
-from hashpower.cli._app import _console, _emit, cli
+from hashpower.cli._app import _console, _emit, _show, cli, output_options
+
+#: The orders of ``machines --sort`` (those of :data:`hashpower.figures.machines.SORTS`, which the CLI does
+#: not import at start; a test keeps them equal).
+MACHINE_SORTS = ("efficiency", "cost-rate", "margin", "breakeven", "hashrate", "release", "name")
 
 
 @cli.command(name="hashprice")
@@ -18,7 +22,7 @@ from hashpower.cli._app import _console, _emit, cli
 @click.option("--difficulty", type=float, default=None, help="Network difficulty (default: the day's).")
 @click.option("--hashrate", default=None, help='Network hashrate, e.g. "890 EH/s" (hashprice from hashrate).')
 @click.option("--fees-btc-per-block", type=float, default=None, help="Fees per block [BTC] (default: the day's).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@output_options("")
 def hashprice_cmd(date: str | None, price: float | None, difficulty: float | None, hashrate: str | None,
                   fees_btc_per_block: float | None, as_json: bool) -> None:
     """Hashprice: revenue per TH/s and PH/s per day, in USD, BTC and sats (hashvalue)."""
@@ -42,7 +46,7 @@ def hashprice_cmd(date: str | None, price: float | None, difficulty: float | Non
     t.add_row("BTC", f"{f['btc_per_ph_day']:.6f} BTC per PH/s per day")
     t.add_row("sats (hashvalue)", f"{f['sat_per_th_day']:,.2f} sats per TH/s per day = "
                                   f"{f['sat_per_ph_day']:,.0f} sats per PH/s per day")
-    _console().print(t)
+    _show(_console(), t, wrap=True)
 
 
 @cli.command(name="machines")
@@ -68,9 +72,18 @@ def hashprice_cmd(date: str | None, price: float | None, difficulty: float | Non
                    "prices in USD/kWh by UTC hour (\"0.03,0.03,...\"), ercot:HB_WEST / ercot:LZ_WEST, or a file "
                    "of hourly prices (docs/plan.md; the last 365 days are used). Default: none (the flat "
                    "--power-price only; its columns stay as they are).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--model", default=None, metavar="NAME",
+              help="Only the models whose name contains NAME (case-insensitive; an exact name: that one). "
+                   "Default: every model.")
+@click.option("--sort", type=click.Choice(MACHINE_SORTS), default=None,
+              help="Order of the models (default: efficiency, best first; margin, breakeven, hashrate and "
+                   "release: highest first).")
+@click.option("--top", type=click.IntRange(min=1), default=None,
+              help="Only the first N models of that order (default: all).")
+@output_options("machines")
 def machines_cmd(date, power_price, price, difficulty, hashprice_ph, pue, pool_fee, hosting_fee, uptime,
-                 capex_per_th, difficulty_growth, generation, all_models, catalog_csv, tariff, as_json) -> None:
+                 capex_per_th, difficulty_growth, generation, all_models, catalog_csv, tariff, model, sort, top,
+                 as_json) -> None:
     """Unit economics of every ASIC at a power price: cost rate, margin, breakevens, shutdown price."""
     from hashpower.figures.hashprice import DEFAULT_POWER_PRICE_USD_PER_KWH
     from hashpower.figures.machines import machine_figures
@@ -82,7 +95,7 @@ def machines_cmd(date, power_price, price, difficulty, hashprice_ph, pue, pool_f
         pue=pue, pool_fee_rate=pool_fee, hosting_fee_usd_per_kwh=hosting_fee, uptime=uptime,
         capex_usd_per_th=capex_per_th, difficulty_growth_rate_per_month=difficulty_growth,
         machines_csv=catalog_csv, generation=generation, all_models=all_models, tariff=tariff,
-        tariff_base=Path.cwd())
+        tariff_base=Path.cwd(), model=model, sort=sort, top=top)
     if tariff is not None:
         from hashpower.cli import _app
 
@@ -96,24 +109,29 @@ def machines_cmd(date, power_price, price, difficulty, hashprice_ph, pue, pool_f
     c.print(f"[bold]{f['date']}[/]: hashprice ${f['hashprice_usd_per_ph_day']:,.2f}/PH/day, "
             f"power ${f['power_price_usd_per_kwh']:.3f}/kWh, price ${f['price_usd']:,.0f}")
     pay = any("payback_months" in m for m in f["machines"])
-    for gen in ("latest", "mid", "old", "obsolete"):
-        rows = [m for m in f["machines"] if m["generation"] == gen]
-        if not rows:
-            continue
-        t = Table(title=f"{gen} ({len(rows)} models)", title_justify="left")
-        for col in ("model", "J/TH", "TH/s", "cost rate", "margin $/day", "breakeven $/kWh", "shutdown $"):
-            t.add_column(col, justify="left" if col == "model" else "right")
+    chosen = model is not None or sort is not None or top is not None
+    groups = [(f"{len(f['machines'])} of {f['models_total']} models, by {f['selection']['sort']}", f["machines"])] \
+        if chosen else [(f"{gen} ({len(rows)} models)", rows) for gen in ("latest", "mid", "old", "obsolete")
+                        if (rows := [m for m in f["machines"] if m["generation"] == gen])]
+    for title, rows in groups:
+        t = Table(title=title, title_justify="left")
+        cols = ["model", *(["generation"] if chosen else []), "J/TH", "TH/s", "cost rate", "margin $/day",
+                "breakeven $/kWh", "shutdown $"]
+        for col in cols:
+            t.add_column(col, justify="left" if col in ("model", "generation") else "right")
         if pay:
             t.add_column("payback (months)", justify="right")
-        for m in sorted(rows, key=lambda r: r["efficiency_j_per_th"]):
-            cells = [m["model"], f"{m['efficiency_j_per_th']:.1f}", f"{m['hashrate_ths']:g}",
-                     f"{m['cost_rate']:.0%}", f"{m['margin_usd_per_day']:,.2f}",
+        for m in (rows if chosen else sorted(rows, key=lambda r: r["efficiency_j_per_th"])):
+            cells = [m["model"], *([m["generation"]] if chosen else []), f"{m['efficiency_j_per_th']:.1f}",
+                     f"{m['hashrate_ths']:g}", f"{m['cost_rate']:.0%}", f"{m['margin_usd_per_day']:,.2f}",
                      f"{m['breakeven_power_price_usd_per_kwh']:.3f}", f"{m['shutdown_price_usd']:,.0f}"]
             if pay:
                 p = m.get("payback_months")
                 cells.append(p if isinstance(p, str) else f"{p:.1f}")
             t.add_row(*cells, style="red" if m["cost_rate"] > 1 else None)
-        c.print(t)
+        _show(c, t)
+    if not chosen and len(f["machines"]) > 20:
+        c.print(f"[dim]{len(f['machines'])} models; narrow with --top N, --model NAME, --generation or --sort[/]")
     if "tariff" in f:
         _tariff_table(c, f)
 
@@ -134,4 +152,4 @@ def _tariff_table(c, f) -> None:
         t.add_row(m["model"], f"{m['tariff_hours_on_per_day']:.1f}", money(m["tariff_revenue_usd_per_day"]),
                   money(m["tariff_power_cost_usd_per_day"]), money(m["tariff_margin_usd_per_day"]),
                   "-" if eff != eff else f"{eff:.4f}")
-    c.print(t)
+    _show(c, t)

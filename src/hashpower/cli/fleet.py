@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 from click_default_group import DefaultGroup
 
-from hashpower.cli._app import _console, _emit, _progress, cli
+from hashpower.cli._app import _console, _emit, _progress, _show, cli, output_options
 from hashpower.figures.format import money as _fmt_money
 
 
@@ -46,7 +46,7 @@ def _days(n: int) -> str:
 @click.option("--fair-strikes", is_flag=True,
               help="Add the model's fair hashprice strike per tenor 1..N months (a model value, not a market "
                    "quote); without --forward-months, N = 12.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@output_options("sites")
 def fleet_cmd(fleet_file: Path, start: str | None, end: str | None, csv_path: Path | None,
               forward_months: int | None, paths: int, seed: int, preset: str, fair_strikes: bool,
               as_json: bool) -> None:
@@ -81,7 +81,7 @@ def fleet_cmd(fleet_file: Path, start: str | None, end: str | None, csv_path: Pa
               _fmt_money(f["profit_usd"]), f"{f['curtailed_unit_days']:,.0f}",
               _rate(f["power_cost_usd"] + f["hosting_cost_usd"], f["revenue_usd"]), style="bold")
     c = _console()
-    c.print(t)
+    _show(c, t)
     c.print("[dim]cost rate: power and hosting over revenue.[/]")
     if csv_path:
         c.print(f"daily P&L written to {csv_path}")
@@ -134,37 +134,40 @@ def _print_forward(c, fw: dict) -> None:
     hedged = bool(fw["hedges"])
     c.print(f"[bold]forward P&L[/] from {fw['start']}: {fw['months_ahead']} months, {fw['paths']:,} paths, seed "
             f"{fw['seed']}, preset {escape(fw['preset'])} — a model forecast, not a market quote")
-    t = Table(title="fleet margin per month (USD; p5 / p50 / p95 over the paths)", title_justify="left")
-    cols = ["month", "hashprice p50", "margin p5", "p50", "p95", "P(loss)"]
-    if hedged:
-        cols += ["hedged p5", "p50", "p95", "P(loss)"]
-    for i, col in enumerate(cols):
-        t.add_column(col, justify="left" if i == 0 else "right")
     rows = [(r["month"], f"{r['hashprice_usd_per_ph_day']['p50']:,.2f}", r["fleet"]) for r in fw["months"]]
     rows.append(("total", "", fw["total"]))
-    for label, hp, q in rows:
-        cells = [label, hp, *_band(q["margin_usd"]), _pct(q["prob_loss"])]
-        if hedged:
-            cells += [*_band(q["hedged_margin_usd"]), _pct(q["hedged_prob_loss"])]
-        t.add_row(*cells, style="bold" if label == "total" else None)
-    c.print(t)
+    for key, loss, what in [("margin_usd", "prob_loss", "unhedged")] + \
+            ([("hedged_margin_usd", "hedged_prob_loss", "hedged")] if hedged else []):
+        title = f"fleet margin per month, {what} (USD; p5 / p50 / p95 over the paths)" if hedged else \
+            "fleet margin per month (USD; p5 / p50 / p95 over the paths)"
+        t = Table(title=title, title_justify="left")
+        for i, col in enumerate(["month", "hashprice p50 $/PH/day", "margin p5", "p50", "p95", "P(loss)"]):
+            t.add_column(col, justify="left" if i == 0 else "right")
+        for label, hp, q in rows:
+            t.add_row(label, hp, *_band(q[key]), _pct(q[loss]), style="bold" if label == "total" else None)
+        _show(c, t)
     if hedged:
         tot = fw["total"]
         c.print(f"hedges: the total margin's p5 moves by {_fmt_money(tot['p5_improvement_usd'])}; its p5-p95 spread "
                 f"from {_fmt_money(tot['margin_spread_usd'])} to {_fmt_money(tot['hedged_margin_spread_usd'])}")
-    t = Table(title="per site and model", title_justify="left")
-    for i, col in enumerate(["site", "model", "units", "cost >= revenue", "payback months p5/p50/p95",
-                             "never", "IRR p50 (p5 .. p95)"]):
+    t = Table(title="per site and model: when running every hour costs the revenue", title_justify="left")
+    for i, col in enumerate(["site", "model", "units", "cost >= revenue"]):
         t.add_column(col, justify="left" if i < 2 else "right")
     for m in fw["models"]:
-        pb, irr = m["payback_months"], m["irr_per_year"]
-        months = "-" if pb is None else " / ".join("never" if pb[k] is None else str(pb[k]) for k in
-                                                   ("p5", "p50", "p95"))
-        ir = "-" if irr is None or irr["p50"] is None else \
-            f"{irr['p50']:.0%} ({irr['p5']:.0%} .. {irr['p95']:.0%})"
-        t.add_row(escape(m["site"]), escape(m["model"]), f"{m['units']:,}", m["cost_rate_100_month"] or "not within",
-                  months, "-" if pb is None else _pct(pb["prob_never"]), ir)
-    c.print(t)
+        t.add_row(escape(m["site"]), escape(m["model"]), f"{m['units']:,}", m["cost_rate_100_month"] or "not within")
+    _show(c, t)
+    priced = [m for m in fw["models"] if m["payback_months"] is not None]
+    if priced:
+        t = Table(title="payback (months of the view) and IRR per year of the machines with a price",
+                  title_justify="left")
+        for i, col in enumerate(["site", "model", "payback p5", "p50", "p95", "never", "IRR p5", "p50", "p95"]):
+            t.add_column(col, justify="left" if i < 2 else "right")
+        for m in priced:
+            pb, irr = m["payback_months"], m["irr_per_year"]
+            months = ["never" if pb[k] is None else str(pb[k]) for k in ("p5", "p50", "p95")]
+            rates = ["-" if irr is None or irr[k] is None else f"{irr[k]:.0%}" for k in ("p5", "p50", "p95")]
+            t.add_row(escape(m["site"]), escape(m["model"]), *months, _pct(pb["prob_never"]), *rates)
+        _show(c, t)
     c.print("[dim]cost >= revenue: the first month in which the median cost of running every hour reaches the "
             "revenue (switch off or sell); payback: months of the view until the margin covers the price, never: "
             "not within the view; IRR per year without salvage value; '-': no purchase price in the file.[/]")
@@ -177,7 +180,7 @@ def _print_forward(c, fw: dict) -> None:
             span = f"{cov[0]} .. {cov[-1]}" if cov else "none"
             t.add_row(escape(h["name"]), h["side"], f"{h['quantity_phs']:,.1f}", f"{h['strike_usd_per_ph_day']:,.2f}",
                       span, *_band(h["payoff_usd"]))
-        c.print(t)
+        _show(c, t)
         for h in fw["hedges"]:
             if h["months_outside"]:
                 c.print(f"[dim]{escape(h['name'])}: {len(h['months_outside'])} month(s) of its tenor outside the "
@@ -188,7 +191,7 @@ def _print_forward(c, fw: dict) -> None:
             t.add_column(col, justify="left" if i == 0 else "right")
         for k in fw["fair_strikes"]["tenors"]:
             t.add_row(f"{k['tenor_months']} m", f"{k['from']} .. {k['to']}", f"{k['usd_per_ph_day']:,.2f}")
-        c.print(t)
+        _show(c, t)
     for b in fw["price_basis"]:
         if b["kind"] == "hourly":
             yrs = sorted(set((b["price_years"] or {}).values()))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from hashpower.cli._app import _console, _emit, cli
+from hashpower.cli._app import _console, _emit, _show, cli, output_options
 from hashpower.figures.format import money
 
 #: ``hashpower fleet``, looked up rather than imported: :mod:`hashpower.cli.fleet` imports this module once the
@@ -32,7 +32,7 @@ fleet_group = cli.commands["fleet"]
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the hourly schedule here: one row per UTC hour and machine group (units_on, price, "
                    "energy, money). Default: none.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (default: a table).")
+@output_options("sites")
 def plan_cmd(fleet_file: Path, prices: str | None, start: str | None, days: int | None, csv_path: Path | None,
              as_json: bool) -> None:
     """The hourly plan: each machine group on or off in every UTC hour, maximising revenue - power cost + credit.
@@ -68,7 +68,7 @@ def plan_cmd(fleet_file: Path, prices: str | None, start: str | None, days: int 
     c = _console()
     if not c.is_terminal:
         c.width = max(c.width, 110)  # a file or a pipe: room for the nine columns
-    c.print(t)
+    _show(c, t)
     c.print("hours off: per unit (unit-weighted); always-on margin: without curtailment; saving: margin - "
             "always-on margin", highlight=False)
     c.print(f"hashprice: {f['hashprice_source']}", highlight=False)

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from hashpower.cli import _rows
-from hashpower.cli._app import _console, _emit, _progress, cli, output_options
+from hashpower.cli._app import _console, _emit, _progress, _show, cli, output_options
 
 __all__ = ["backtest", "outlook"]
 
@@ -112,7 +112,7 @@ def backtest(origin: str | None, start: str | None, end: str | None, every_month
         for h in res["horizons_months"]:
             m = per_h[str(h)]
             t.add_row(str(h), str(m["n"]), *(_num(m.get(k), f) for _, k, f in _BACKTEST_COLUMNS))
-        c.print(t)
+        _show(c, t)
     c.print("[dim]cov 90 / cov 50: share of actuals inside the p5-p95 / p25-p75 band (nominal 0.90 / 0.50); "
             "CRPS of the log value beside a random walk's (RW); MAE: median absolute log error of the median "
             "beside persistence and the trailing trend; '-': not scored in this mode.[/]")
@@ -170,7 +170,7 @@ def outlook(months: int, paths: int, seed: int, preset: str, price_growth_per_ye
         t.add_row(r["month"], f"{q['p5']:,.0f}", f"{q['p50']:,.0f}", f"{q['p95']:,.0f}",
                   _difficulty(r["difficulty"]["p50"]),
                   *([_coverage(r.get("backtest_coverage"), "hashrate_ehs")] if has_cov else []))
-    c.print(t)
+    _show(c, t)
     t = _table("hashprice (USD/PH/day; sats/PH/day; mean of the month, fees included)",
                ["month", "p5", "p50", "p95", "mean", "sats mean", *cov_col])
     for r in rows:
@@ -178,7 +178,7 @@ def outlook(months: int, paths: int, seed: int, preset: str, price_growth_per_ye
         t.add_row(r["month"], f"{q['p5']:,.2f}", f"{q['p50']:,.2f}", f"{q['p95']:,.2f}", f"{q['mean']:,.2f}",
                   f"{r['hashprice_btc_per_ph_day']['mean'] * 1e8:,.0f}",
                   *([_coverage(r.get("backtest_coverage"), "hashprice_usd_per_ph_day")] if has_cov else []))
-    c.print(t)
+    _show(c, t)
     c.print("mean and sats mean: the model's forward hashprice curve — a model forecast, not a market quote.")
     if has_cov:
         c.print("[dim]backtest 90% / 50%: share of actuals inside the p5-p95 / p25-p75 band in the recorded "

@@ -52,7 +52,7 @@ def network_cmd(date: str | None, power_price: float | None, window_days: int | 
         t.add_column(col, justify="right")
     for w, e in f["hashrate_ehs"].items():
         t.add_row(w, f"{e['estimate']:,.1f}", f"{e['lower_90']:,.1f} .. {e['upper_90']:,.1f}")
-    c.print(t)
+    _show(c, t)
     dd = f["drawdown"]
     c.print(f"30-day hashrate change over a year: {_pct(f['change_1y'])}")
     if dd["peak_date"]:
@@ -150,7 +150,7 @@ def security_cmd(date, window_days, window, top, merge_templates, rental_premium
     t.add_row("  energy to run them, per hour", _fmt_money(a["energy_usd_per_hour"]), _pct(sens["energy_usd_per_hour"]))
     t.add_row(f"Budish: value at stake that pays a {a['attack_hours']:g} h attack",
               _fmt_money(a["budish_breakeven_value_usd"]), _pct(sens["budish_breakeven_value_usd"]))
-    c.print(t)
+    _show(c, t)
     conc = f["concentration"]
     if conc is None:
         c.print(f"pools: {f['concentration_reason']}")
@@ -164,7 +164,7 @@ def security_cmd(date, window_days, window, top, merge_templates, rental_premium
                 continue
             name = f"{p['name']} ({p['pools']} pools)" if p["pool"] == "others" else p["name"]
             t.add_row(name, str(p["blocks"]), f"{p['share']:.1%}", f"{p['lower_95']:.1%} .. {p['upper_95']:.1%}")
-        c.print(t)
+        _show(c, t)
     proj = f["budget_projection"]
     t = Table("year", "height", "subsidy BTC/block", "fees BTC/block", "budget per day", "fee share",
               title=f"Security budget ahead at today's price, fees growing {fee_growth:+.0%} a year (--fee-growth)",

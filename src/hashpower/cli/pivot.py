@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from hashpower.cli._app import _console, _emit, cli, output_options
+from hashpower.cli._app import _console, _emit, _show, cli, output_options
 from hashpower.figures.format import money as _fmt_money
 
 #: Fewest paths whose verdict the text output does not flag as noise [-]: below this the standard error
@@ -67,7 +67,7 @@ def pivot_cmd(site_file, mw, power_price, efficiency, lease_rate, capex_per_mw, 
         t.add_row(a["strategy"], _fmt_money(a["npv_usd"]), "" if a["irr"] is None else f"{a['irr']:.1%}",
                   "" if a["payback_months"] is None else f"{a['payback_months']:.0f}")
     t.add_row("mine, convert when best (LSMC)", _fmt_money(f["flexible_npv_usd"]), "", "", style="bold")
-    c.print(t)
+    _show(c, t)
     e = f["energy_competition"]
     c.print("one MWh earns: " + ", ".join(f"{g} ${v:,.0f}" for g, v in e["mining_usd_per_mwh"].items())
             + f" mining (power costs ${e['power_cost_usd_per_mwh']:,.0f}); AI ${e['ai_usd_per_mwh']['low']:,.0f}"

@@ -59,15 +59,11 @@ def _power_price(value: Any) -> tuple[float, str]:
 
 
 def _load(fleet: Any) -> fl.Fleet | None:
-    if fleet is None or isinstance(fleet, fl.Fleet):
-        return fleet
-    from hashpower.store import files
+    if fleet is None:
+        return None
+    from hashpower.figures.fleet import read_fleet
 
-    if isinstance(fleet, dict):
-        return files.fleet_from_doc(fleet)
-    if isinstance(fleet, str | Path):
-        return files.load_fleet(fleet)
-    raise ValueError(f"fleet must be a fleet TOML path, a fleet document or a Fleet, got {type(fleet).__name__}")
+    return read_fleet(fleet)
 
 
 def _f(x: Any) -> float | None:

@@ -22,7 +22,24 @@ from hashpower.models import forward as fw
 from hashpower.models import hashprice
 from hashpower.store.files import load_fleet
 
-__all__ = ["DEFAULT_PATHS", "FAIR_STRIKE_MONTHS", "fleet_figures"]
+__all__ = ["DEFAULT_PATHS", "FAIR_STRIKE_MONTHS", "fleet_figures", "read_fleet"]
+
+
+def read_fleet(fleet: Any) -> fl.Fleet:
+    """A :class:`~hashpower.models.fleet.Fleet` from a fleet TOML path, a parsed document or a Fleet.
+
+    A document (a request body) may use only the embedded catalog and prices
+    (:func:`hashpower.store.files.fleet_from_doc`).
+    """
+    if isinstance(fleet, fl.Fleet):
+        return fleet
+    if isinstance(fleet, dict):
+        from hashpower.store.files import fleet_from_doc
+
+        return fleet_from_doc(fleet)
+    if isinstance(fleet, str | Path):
+        return load_fleet(fleet)
+    raise ValueError(f"fleet must be a fleet TOML path, a fleet document or a Fleet, got {type(fleet).__name__}")
 
 #: Paths of the forward view [-]: the outlook's default (``hashpower outlook --paths``).
 DEFAULT_PATHS = 2000
@@ -105,7 +122,7 @@ def fleet_figures(fleet: str | Path | fl.Fleet, start: Any = None, end: Any = No
         ``progress(done, total)`` during the engine run.
     """
     horizon = _check_forward(forward_months, fair_strikes, paths, seed, preset)
-    f = fleet if isinstance(fleet, fl.Fleet) else load_fleet(fleet)
+    f = read_fleet(fleet)
 
     full = series.history()
     last = full.index[-1].date()

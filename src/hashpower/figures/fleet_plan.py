@@ -233,15 +233,10 @@ def plan_figures(fleet: str | Path | fl.Fleet, prices: str | Path | None = None,
         energy in MWh; ``hours_curtailed`` of a model is the hours its group is off, of a site or
         the fleet the unit-weighted mean of its groups' (``unit_hours_curtailed`` / ``units``).
     """
+    from hashpower.figures.fleet import read_fleet
     from hashpower.store import prices as store_prices
-    from hashpower.store.files import load_fleet
 
-    if isinstance(fleet, fl.Fleet):
-        f = fleet
-    elif isinstance(fleet, str | Path):
-        f = load_fleet(fleet)
-    else:
-        raise ValueError(f"fleet must be a fleet file or a Fleet, got {type(fleet).__name__}")
+    f = read_fleet(fleet)
     override = None
     if prices is not None:
         try:

@@ -14,6 +14,33 @@ from hashpower.figures.hashprice import DEFAULT_POWER_PRICE_USD_PER_KWH, _positi
 from hashpower.models import machines as mc
 from hashpower.store.catalog import catalog
 
+#: The orders of ``machines --sort``: name -> (row key, descending).
+SORTS: dict[str, tuple[str, bool]] = {
+    "efficiency": ("efficiency_j_per_th", False), "cost-rate": ("cost_rate", False),
+    "margin": ("margin_usd_per_day", True), "breakeven": ("breakeven_power_price_usd_per_kwh", True),
+    "hashrate": ("hashrate_ths", True), "release": ("release", True), "name": ("model", False),
+}
+
+
+def _select(rows: list[dict[str, Any]], model: str | None, sort: str | None, top: int | None) -> list[dict[str, Any]]:
+    if model is not None:
+        key = str(model).strip().lower()
+        exact = [r for r in rows if r["model"].lower() == key]
+        picked = exact or [r for r in rows if key in r["model"].lower()]
+        if not picked:
+            import difflib
+
+            close = difflib.get_close_matches(str(model), [r["model"] for r in rows], n=3, cutoff=0.5)
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            raise ValueError(f"--model {model!r}: no model of the catalog (released by the day) has it in its "
+                             f"name{hint}")
+        rows = picked
+    if sort is None and top is None:
+        return rows  # the catalog's order, as the JSON has always given it
+    k, desc = SORTS[sort or "efficiency"]
+    rows = sorted(rows, key=lambda r: (r[k], r["model"]), reverse=desc)
+    return rows[:top] if top is not None else rows
+
 
 def machine_figures(
     date: Any = None,
@@ -33,6 +60,9 @@ def machine_figures(
     all_models: bool = False,
     tariff: Any = None,
     tariff_base: str | Path | None = None,
+    model: str | None = None,
+    sort: str | None = None,
+    top: int | None = None,
 ) -> dict[str, Any]:
     """Unit economics of every catalog model released by ``date``, at a power price.
 
@@ -41,7 +71,17 @@ def machine_figures(
     text "0.03,0.03,..."), "ercot:HB_WEST" / "ercot:LZ_WEST", or a file of hourly prices
     (:func:`hashpower.store.prices.read_csv`) relative to ``tariff_base`` (None refuses files). Of a
     series of hours, the last 365 whole UTC days are used (all of them when fewer), at the day's hashprice.
+
+    ``model`` keeps the models whose name contains it (case-insensitive; an exact name keeps that one
+    only), ``sort`` orders them (:data:`SORTS`; default: by efficiency, best first) and ``top`` keeps the
+    first N of that order. The generation summary is of every model, before this selection.
     """
+    if sort is not None and sort not in SORTS:
+        raise ValueError(f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
+        raise ValueError(f"top must be a whole number >= 1, got {top!r}")
+    if model is not None and not str(model).strip():
+        raise ValueError("model must be a name or a part of one, got an empty text")
     hp = hashprice_figures(date, price_usd=price_usd, difficulty=difficulty)
     hp_th = _positive("hashprice_usd_per_th_day", hashprice_usd_per_th_day) or hp["usd_per_th_day"]
     if generation is not None and generation not in mc.GENERATIONS:
@@ -111,7 +151,9 @@ def machine_figures(
         "pue": pue, "pool_fee_rate": pool_fee_rate, "hosting_fee_usd_per_kwh": hosting_fee_usd_per_kwh,
         "uptime": uptime,
         "generations": summary,
-        "machines": rows,
+        "machines": _select(rows, model, sort, top),
+        "models_total": len(rows),
+        "selection": {"model": model, "sort": sort or "efficiency", "top": top},
         **({"difficulty_growth_rate_per_month": float(difficulty_growth_rate_per_month),
             "payback_note": ("payback at the hashprice of the day shrinking by the given difficulty growth each month "
                              "(a deterministic what-if, default 0); for the engine's view of difficulty month by "
