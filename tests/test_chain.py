@@ -416,7 +416,7 @@ def test_early_epochs_are_held_at_the_pow_limit(epochs, block_times):
 @pytest.mark.parametrize(
     ("start_height", "date", "change"),
     [
-        (935_424, "2026-02-07", -0.1116),  # the February 2026 adjustment (PRODUCT.md reference figure)
+        (935_424, "2026-02-07", -0.1116),  # the February 2026 adjustment (the chain: to 125.86 T)
         (689_472, "2021-07-03", -0.2794),  # July 2021, after China's mining ban: the largest drop on record
     ],
 )

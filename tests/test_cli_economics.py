@@ -14,7 +14,10 @@ MACHINE_KEYS = {"model", "manufacturer", "generation", "hashrate_ths", "power_w"
 
 
 def test_hashprice_seed_figure(home):
-    """PRODUCT.md: difficulty in force on 2026-02-01 (141.67 T), $76,176 -> $0.034/TH/day (+-3%)."""
+    """F2Pool via the press (Feb 2026): difficulty in force on 2026-02-01 (141.67 T), $76,176 -> $0.034/TH/day.
+
+    Within 3 %.
+    """
     r = run_cli("hashprice", "--date", "2026-02-01", "--price", "76176", "--json", home=home)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
@@ -43,7 +46,7 @@ def test_hashprice_terminal_table(home):
 
 
 def test_machines_seed_cost_rates(home):
-    """PRODUCT.md: at $0.06/kWh and $34/PH/day the newest run at ~52%, mid ~100%, old 109-162%."""
+    """F2Pool via the press (Feb 2026): at $0.06/kWh and $34/PH/day the newest run at ~52%, mid ~100%, old 109-162%."""
     r = run_cli("machines", "--date", "2026-02-01", "--power-price", "0.06", "--hashprice", "34", "--json",
                 home=home)
     assert r.returncode == 0, r.stderr

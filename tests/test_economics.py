@@ -26,7 +26,7 @@ def test_luxor_formula_worked_case():
 
 
 def test_seed_hashprice_feb_2026():
-    """$0.034 per TH/s per day at D = 141.67 T and $76,176 (PRODUCT.md: F2Pool via the press), +-3%."""
+    """$0.034 per TH/s per day at D = 141.67 T and $76,176 (F2Pool via the press, Feb 2026), +-3%."""
     no_fees = float(hashprice.usd_per_th_day(141.67e12, 76_176, 3.125))
     assert no_fees == pytest.approx(0.034, rel=0.03)
 
@@ -85,14 +85,14 @@ def test_hashprice_bad_input_names_the_parameter(kwargs, name):
 
 @pytest.mark.parametrize(
     ("efficiency", "expected"),
-    [(12.3, 0.52), (23.6, 1.00), (25.7, 1.09), (38.3, 1.62)],  # PRODUCT.md: F2Pool via the press, Feb 2026
+    [(12.3, 0.52), (23.6, 1.00), (25.7, 1.09), (38.3, 1.62)],  # F2Pool via the press, Feb 2026
 )
 def test_seed_cost_rates(efficiency, expected):
     assert mc.cost_rate(efficiency, 0.06, 0.034) == pytest.approx(expected, abs=0.006)
 
 
 def test_mining_revenue_per_mw_year_at_34_per_ph_day():
-    """PRODUCT.md: at $34/PH/day, 12 J/TH earns about $1.03M per MW-year, 20 J/TH $0.62M, 25 J/TH $0.50M."""
+    """Arithmetic: at $34/PH/day, 12 J/TH earns about $1.03M per MW-year, 20 J/TH $0.62M, 25 J/TH $0.50M."""
     for eff, musd in ((12, 1.03), (20, 0.62), (25, 0.50)):
         ths_per_mw = 1e6 / eff
         per_year = mc.revenue_usd_per_day(ths_per_mw, 0.034) * 365

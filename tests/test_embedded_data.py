@@ -75,7 +75,7 @@ def test_epochs_are_contiguous_and_match_their_targets(epochs):
 @pytest.mark.parametrize(
     ("date", "change"),
     [
-        ("2026-02-07", -0.1116),  # chain: adjustment at height 935,424 (PRODUCT.md reference figures)
+        ("2026-02-07", -0.1116),  # chain: adjustment at height 935,424 (the chain: 2026-02-07, -11.16 %)
         ("2021-07-03", -0.2794),  # chain: the China ban adjustment at height 689,472
     ],
 )
@@ -88,7 +88,7 @@ def test_known_difficulty_adjustments(epochs, date, change):
 
 
 def test_difficulty_in_force_on_2026_02_01(daily):
-    """141.67 T on 2026-02-01 (PRODUCT.md: F2Pool via the press), 125.86 T after 2026-02-07."""
+    """141.67 T on 2026-02-01 (F2Pool via the press), 125.86 T after 2026-02-07."""
     assert daily.loc["2026-02-01", "difficulty"] / 1e12 == pytest.approx(141.67, abs=0.005)
     assert daily.loc["2026-02-08", "difficulty"] / 1e12 == pytest.approx(125.86, abs=0.005)
 

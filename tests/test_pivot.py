@@ -13,7 +13,7 @@ from hashpower.store import catalog, files
 
 
 def test_lease_table_per_mw_year_matches_the_deals():
-    """PRODUCT.md: Hut 8 ~$1.90M, TeraWulf ~$1.85M, Core Scientific ~$1.45M, Cipher ~$1.22M per MW-year."""
+    """Company announcements: Hut 8 ~$1.90M, TeraWulf ~$1.85M, Core Scientific ~$1.45M, Cipher ~$1.22M per MW-year."""
     rows = {r["miner"]: r for r in catalog.lease_table()}
     for miner, expected in (("Hut 8", 1.90), ("TeraWulf", 1.85), ("Core Scientific", 1.45), ("Cipher Mining", 1.22)):
         r = rows[miner]
@@ -26,7 +26,7 @@ def test_lease_table_per_mw_year_matches_the_deals():
 
 
 def test_mining_revenue_per_mw_year_matches_product_figures():
-    # PRODUCT.md: at $34/PH/day, 12 J/TH earns ~$1.03M per MW-year -> $118/MWh
+    # arithmetic: at $34/PH/day, 12 J/TH earns ~$1.03M per MW-year -> $118/MWh
     assert pv.energy_value_usd_per_mwh(0.034, 12) * 8766 / 1e6 == pytest.approx(1.03, abs=0.02)
     assert pv.ai_value_usd_per_mwh(1.905e6, 0.7) == pytest.approx(1.905e6 * 0.7 / 8766)
 

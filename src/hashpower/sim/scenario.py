@@ -194,8 +194,8 @@ def parameter_table() -> list[dict[str, Any]]:
             for f in dataclasses.fields(Scenario) if f.name not in ("name", "rationale")]
 
 
-#: The presets: frozen, each with its rationale from the seed (``/work/shared/PRODUCT.md``: "three possible
-#: futures: consolidation, fee-driven security, an external guarantee").
+#: The presets: frozen, each with its rationale: today's industry carried forward, and the three possible
+#: futures the project studies (consolidation, fee-driven security, an external guarantee; docs/simulation.md).
 PRESETS: dict[str, Scenario] = {
     "baseline": Scenario(
         name="baseline",
