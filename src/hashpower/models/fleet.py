@@ -1,4 +1,4 @@
-"""A miner's own sites and machines: daily P&L over history, with curtailment.
+"""A miner's own sites and machines: the fleet file, and its daily P&L over history with curtailment.
 
 A fleet is a TOML file::
 
@@ -8,9 +8,6 @@ A fleet is a TOML file::
     name = "west-texas"
     power_price_usd_per_kwh = 0.045         # a flat price, or
     # tariff_usd_per_kwh = [0.03, ...]      # 24 hourly prices, hour 0 = 00:00-01:00 UTC
-    pue = 1.08                              # default 1.0
-    pool_fee_rate = 0.02                    # default 0.0
-    hosting_fee_usd_per_kwh = 0.0           # default 0.0
     # hourly_prices = "ercot:HB_WEST"       # or a CSV of hourly prices (see hashpower.store.prices)
     # price_adder_usd_per_kwh = 0.01        # added to every hourly market price (wires, retail margin)
     pue = 1.08                              # default 1.0
@@ -39,7 +36,10 @@ A fleet is a TOML file::
 
 Each day a unit earns the day's hashprice times its hashrate. With
 ``curtail`` on, a unit is off on a day (flat price) or in an hour (tariff) when
-it would run at a loss there; off hours earn nothing and cost nothing.
+it would run at a loss there; off hours earn nothing and cost nothing. The
+forward view is :mod:`hashpower.models.forward`, the hourly plan (with the
+credit and the minimum spells) :mod:`hashpower.models.plan`, the cost per
+bitcoin :mod:`hashpower.models.costs`.
 """
 
 from __future__ import annotations
