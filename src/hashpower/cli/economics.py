@@ -55,15 +55,18 @@ def hashprice_cmd(date: str | None, price: float | None, difficulty: float | Non
               help="Electricity price [USD/kWh] (default 0.06, the press's reference of February 2026).")
 @click.option("--price", type=float, default=None, help="Bitcoin price [USD] (default: the day's).")
 @click.option("--difficulty", type=float, default=None, help="Network difficulty (default: the day's).")
-@click.option("--hashprice", "hashprice_ph", type=float, default=None, help="Hashprice [USD per PH/s per day].")
+@click.option("--hashprice", "hashprice_ph", type=float, default=None,
+              help="Hashprice [USD per PH/s per day] (default: the day's, from its difficulty, price and fees).")
 @click.option("--pue", type=float, default=1.0, show_default=True, help="Site power usage effectiveness.")
 @click.option("--pool-fee", type=float, default=0.0, show_default=True, help="Pool fee as a decimal.")
 @click.option("--hosting-fee", type=float, default=0.0, show_default=True, help="Hosting fee [USD/kWh].")
 @click.option("--uptime", type=float, default=1.0, show_default=True, help="Share of the day running.")
-@click.option("--capex-per-th", type=float, default=None, help="Machine price [USD per TH/s] for payback.")
+@click.option("--capex-per-th", type=float, default=None,
+              help="Machine price [USD per TH/s] for payback (default: none, no payback column).")
 @click.option("--difficulty-growth", type=float, default=0.0, show_default=True,
               help="Monthly difficulty growth for payback, as a decimal.")
-@click.option("--generation", type=click.Choice(["latest", "mid", "old", "obsolete"]), default=None)
+@click.option("--generation", type=click.Choice(["latest", "mid", "old", "obsolete"]), default=None,
+              help="Only the models of one generation (by release, docs/economics.md; default: all).")
 @click.option("--all", "all_models", is_flag=True, help="Include models released after the date.")
 @click.option("--catalog", "catalog_csv", type=click.Path(dir_okay=False), default=None,
               help="Your own models CSV, added to the catalog (same name overrides).")
