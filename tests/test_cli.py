@@ -116,3 +116,29 @@ def test_messages_speak_the_clis_words(home, tmp_path):
             assert w in r.stderr, (args, r.stderr)
         for u in unwanted:
             assert u not in r.stderr, (args, r.stderr)
+
+
+def test_every_option_says_its_default():
+    """--help gives every default: shown by click, or written in the option's help."""
+    import click
+
+    from hashpower.cli import cli
+
+    #: Options with nothing to default to: files to write or read, credentials, a free choice of a value.
+    no_default = {"--html", "--csv", "--out", "--rpc-user", "--rpc-password", "--rpc-cookie", "--origin", "--hashrate",
+                  "--set", "--catalog", "--preset", "--window", "--format", "--prices", "--price-path"}
+
+    def walk(g, prefix=()):
+        for n, c in g.commands.items():
+            if isinstance(c, click.Group):
+                yield from walk(c, (*prefix, n))
+            else:
+                yield (*prefix, n), c
+
+    missing = []
+    for path, c in walk(cli):
+        for p in c.params:
+            if isinstance(p, click.Option) and not p.is_flag and p.opts[0] not in no_default:
+                if not p.show_default and "default" not in (p.help or "").lower():
+                    missing.append(f"{' '.join(path)} {p.opts[0]}")
+    assert not missing, missing
