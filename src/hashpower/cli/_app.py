@@ -168,6 +168,12 @@ def _show(console, table, more: str = "--json", wrap: bool = False) -> None:
         table.columns = table.columns[:kept]
         note = f"not shown at {width} columns: {', '.join(hidden)}; see {more}, or a wider terminal"
         table.caption = f"{table.caption}\n{note}" if table.caption else note
+    spare = width - (sum(need[:kept]) + pad * kept + 1)
+    for i, col in enumerate(table.columns):  # room left: headers on one line, as far as it goes
+        full = cell_len(plain(col.header))
+        grow = min(max(full - need[i], 0), max(spare, 0))
+        need[i] += grow
+        spare -= grow
     for col, w in zip(table.columns, need, strict=False):
         col.width = w  # the text's own width (rich adds the padding): no cell is cut or wrapped
         col.overflow = "fold"
