@@ -132,7 +132,8 @@ def test_openapi_lists_every_v1_path(client: httpx.Client):
     spec = client.get("/openapi.json").json()
     v1 = {p for p in spec["paths"] if p.startswith("/v1/")}
     assert v1 == {"/v1/hashprice", "/v1/machines", "/v1/network", "/v1/index", "/v1/security", "/v1/pivot",
-                  "/v1/simulate", "/v1/history", "/v1/outlook", "/v1/fleet", "/v1/fleet/plan", "/v1/costs"}
+                  "/v1/simulate", "/v1/history", "/v1/outlook", "/v1/fleet", "/v1/fleet/plan", "/v1/costs",
+                  "/v1/concentration"}
     posted = {"/v1/fleet", "/v1/fleet/plan", "/v1/costs"}
     assert all("get" in spec["paths"][p] for p in v1 - {"/v1/fleet", "/v1/fleet/plan"})
     assert all("post" in spec["paths"][p] for p in posted)
@@ -263,7 +264,7 @@ BAD = [
     "/v1/security?date=2010-01-01", "/v1/machines?date=2030-01-01", "/v1/history?start=2030-01-01",
     "/v1/history?start=2026-01-01&end=2025-01-01", "/v1/history?end=1800-01-01",
     # unknown parameters
-    "/v1/hashprice?foo=1", "/v1/machines?powerprice=0.05", "/v1/history?colums=price_usd", "/healthz?x=1", "/?x=1",
+    "/v1/hashprice?foo=1", "/v1/machines?powerprice=0.05", "/v1/history?colums=price_usd", "/healthz?x=1",
     "/v1/pivot?paths=100&evil=1",
     # garbage strings
     "/v1/hashprice?price=abc", "/v1/hashprice?price=0x10", "/v1/hashprice?hashrate=garbage",
@@ -286,6 +287,15 @@ def test_bad_input_is_a_4xx_with_a_reason(client: httpx.Client, path: str):
     assert 400 <= r.status_code < 500, (r.status_code, r.text[:300])
     detail = r.json()["detail"]
     assert isinstance(detail, str) and detail.strip(), r.text
+
+
+def test_the_page_takes_its_view_from_any_query(client: httpx.Client):
+    """``/`` is the page whatever the query: the page reads its view from it and says what it does not understand
+    (test_dashboard_screens.py); every other route refuses a parameter it does not know."""
+    for q in ("", "?date=2023-03-15&pools=1m", "?x=1"):
+        r = client.get(f"/{q}")
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/html"), (q, r.status_code)
+        assert 'id="error"' in r.text  # where the page says what it did not understand
 
 
 @pytest.mark.parametrize("path", [

@@ -176,8 +176,10 @@ def _guard(fn):
     return guarded
 
 
-def _route(path: str, *params: str):
-    _ALLOWED[path] = set(params)
+def _route(path: str, *params: str, any_query: bool = False):
+    """Register a GET route that refuses query parameters other than ``params`` (all, with ``any_query``)."""
+    if not any_query:
+        _ALLOWED[path] = set(params)
 
     def register(fn):
         app.get(path)(_guard(fn))
@@ -280,6 +282,32 @@ def security(date: Annotated[str | None, Query(description="Day YYYY-MM-DD, any 
     return _clean(security_figures(date, window_days, window=window, top=top, merge_templates=merge_templates))
 
 
+@_route("/v1/concentration", "start", "end", "window_days", "window", "merge_templates")
+def concentration(start: Date = None, end: Date = None,
+                  window_days: Annotated[int | None, Query(ge=1, le=365, description="Trailing window [days] "
+                                                           "(default 7, as /v1/security)")] = None,
+                  window: Annotated[str | None, Query(pattern="^(24h|3d|1w|1m|3m|6m|1y)$", description=(
+                      "Trailing window by name, as /v1/security's (24h = 1 day ... 1y = 365 days), instead of "
+                      "window_days"))] = None,
+                  merge_templates: bool = False) -> dict[str, Any]:
+    """HHI and Nakamoto coefficient of every day of the per-block pool data, over a trailing window.
+
+    The rows of :func:`hashpower.figures.frames.concentration_daily` (a day's ``hhi`` and ``nakamoto_coefficient``
+    are ``/v1/security``'s for that day and window); one pass over the cached per-block pools per window.
+    """
+    from hashpower.figures.frames import concentration_daily
+    from hashpower.figures.security import DEFAULT_WINDOW_DAYS, WINDOWS
+
+    if window is not None and window_days is not None:
+        raise ValueError("give window or window_days, not both")
+    days = WINDOWS[window] if window is not None else (window_days or DEFAULT_WINDOW_DAYS)
+    df = concentration_daily(start, end, window_days=days, merge_templates=merge_templates)
+    df.index = df.index.strftime("%Y-%m-%d")
+    records = df.reset_index(names="date").to_dict(orient="records")
+    return _clean({"window_days": days, "window": window, "merge_templates": merge_templates,
+                   "rows": len(records), "columns": list(df.columns), "units": df.attrs["units"], "data": records})
+
+
 @_route("/v1/pivot", "mw", "power_price", "efficiency", "lease_rate", "capex_per_mw", "lead_months", "term_years",
         "discount_rate", "hashprice", "path", "paths", "seed")
 async def pivot(mw: Pos = None, power_price: NonNeg = None, efficiency: Pos = None, lease_rate: NonNeg = None,
@@ -351,10 +379,13 @@ def history(start: Date = None, end: Date = None, columns: Annotated[str | None,
 
 # --------------------------------------------------------------------------- the dashboard
 
-_ASSETS = {"app.js": "text/javascript", "style.css": "text/css"}
+_ASSETS = {"app.js": "text/javascript", "charts.js": "text/javascript", "pools.js": "text/javascript",
+           "fleet.js": "text/javascript", "style.css": "text/css"}
 
 
-@_route("/")
+# The page's view (day, power price, pools window, scales, ranges) lives in its address: web/app.js reads it and
+# says what it did not understand, so any query string is the page's.
+@_route("/", any_query=True)
 def dashboard() -> HTMLResponse:
     """The dashboard: the briefing's figures and charts, a date picker and a power-price input."""
     return HTMLResponse((resources.files("hashpower") / "web" / "index.html").read_text())
