@@ -147,7 +147,8 @@ def test_dashboard(browser, server: Server, record_property):
         assert page.get_attribute("#date", "max") == hp["date"] and page.get_attribute("#date", "min")
         idx = api.get("/v1/index").json()
         assert _fig(page, "#index") == pytest.approx(idx["sustainability_index"], rel=1e-12)
-        net = api.get("/v1/network", params={"power_price": 0.06}).json()
+        net = api.get("/v1/network").json()  # at the API's default price, which is the CLI's (brief, network)
+        assert float(page.get_attribute("#power-at", "data-value")) == net["power_price_usd_per_kwh"]
         for k in ("lower", "best", "upper"):
             assert _fig(page, f"#power-{k}") == pytest.approx(net["power_gw"][k], rel=1e-12)
         sec = api.get("/v1/security").json()
