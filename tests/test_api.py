@@ -133,7 +133,7 @@ def test_openapi_lists_every_v1_path(client: httpx.Client):
     v1 = {p for p in spec["paths"] if p.startswith("/v1/")}
     assert v1 == {"/v1/hashprice", "/v1/machines", "/v1/network", "/v1/index", "/v1/security", "/v1/pivot",
                   "/v1/simulate", "/v1/history", "/v1/outlook", "/v1/fleet", "/v1/fleet/plan", "/v1/costs",
-                  "/v1/concentration"}
+                  "/v1/concentration", "/v1/daily"}
     posted = {"/v1/fleet", "/v1/fleet/plan", "/v1/costs"}
     assert all("get" in spec["paths"][p] for p in v1 - {"/v1/fleet", "/v1/fleet/plan"})
     assert all("post" in spec["paths"][p] for p in posted)

@@ -653,3 +653,49 @@ def test_concentration_route_refuses_bad_input(api: httpx.Client, params: dict, 
     r = api.get("/v1/concentration", params=params)
     assert r.status_code == status, r.text
     assert needle in r.json()["detail"], r.json()
+
+
+# --------------------------------------------------------------------------- /v1/daily (the history charts' series)
+
+
+@pytest.mark.parametrize("day", [None, "2016-07-09", "2023-03-15"])  # the latest day, a halving, an ordinary day
+def test_daily_route_gives_the_figures_of_each_day(api: httpx.Client, day: str | None):
+    hp = api.get("/v1/hashprice", params={"date": day} if day else {}).json()
+    day = hp["date"]
+    q = {"start": day, "end": day}
+    row = api.get("/v1/daily", params={"series": "hashprice", **q}).json()["data"][0]
+    assert row["date"] == day and row["price_usd"] == hp["price_usd"]
+    assert row["fees_estimated"] is bool(hp.get("fees_estimated"))
+    if day != "2016-07-09":  # on a halving day `hashprice --date` prices the next block's subsidy (docs/notebooks.md)
+        assert row["hashprice_usd_per_ph_day"] == pytest.approx(hp["usd_per_ph_day"], rel=1e-12)
+    net = api.get("/v1/network", params={"date": day}).json()
+    hr = api.get("/v1/daily", params={"series": "hashrate", "columns": "hashrate_7d_ehs,hashrate_30d_ehs", **q}).json()
+    assert hr["columns"] == ["hashrate_7d_ehs", "hashrate_30d_ehs"] and hr["units"]["hashrate_7d_ehs"] == "EH/s"
+    assert hr["data"][0]["hashrate_7d_ehs"] == pytest.approx(net["hashrate_ehs_7d"], rel=1e-12)
+    assert hr["data"][0]["hashrate_30d_ehs"] == pytest.approx(net["hashrate_ehs_30d"], rel=1e-12)
+    idx = api.get("/v1/index", params={"date": day}).json()
+    ix = api.get("/v1/daily", params={"series": "index", **q}).json()["data"][0]
+    assert ix["sustainability_index"] == pytest.approx(idx["sustainability_index"], rel=1e-12)
+    assert ix["band"] == idx["band"] and ix["lowest_since"] == idx["lowest_since"]  # dates as YYYY-MM-DD
+
+
+def test_daily_route_whole_series(api: httpx.Client):
+    d = api.get("/v1/daily", params={"series": "hashrate", "columns": "hashrate_7d_ehs"}).json()
+    days = [r["date"] for r in d["data"]]
+    assert d["series"] == "hashrate" and d["rows"] == len(days) > 6000 and days == sorted(days)
+    assert days[0] == "2009-01-03" and d["data"][0]["hashrate_7d_ehs"] is None  # no 7-day window yet: null, not NaN
+    assert d["data_last_day"] == days[-1]
+
+
+@pytest.mark.parametrize(("params", "status", "needle"), [
+    ({"series": "hashprices"}, 400, "series must be one of hashprice, hashrate, index, indicators"),
+    ({}, 422, "series"),
+    ({"series": "index", "columns": "index"}, 400, "columns of series index are sustainability_index"),
+    ({"series": "index", "columns": ","}, 400, "columns"),
+    ({"series": "index", "start": "2024-02-01", "end": "2024-01-01"}, 400, "start"),
+    ({"series": "index", "window_days": 7}, 400, "unknown parameters"),
+])
+def test_daily_route_refuses_bad_input(api: httpx.Client, params: dict, status: int, needle: str):
+    r = api.get("/v1/daily", params=params)
+    assert r.status_code == status, r.text
+    assert needle in r.json()["detail"], r.json()

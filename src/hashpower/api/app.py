@@ -282,6 +282,35 @@ def security(date: Annotated[str | None, Query(description="Day YYYY-MM-DD, any 
     return _clean(security_figures(date, window_days, window=window, top=top, merge_templates=merge_templates))
 
 
+def _frame_answer(df, **meta: Any) -> JSONResponse:
+    """A frame of :mod:`hashpower.figures.frames` as JSON records, with its columns and units.
+
+    The index (``date``) and date columns as ``YYYY-MM-DD``, NaN and NaT as null.
+    """
+    import pandas as pd
+
+    out = df.copy()
+    for c in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[c]):
+            out[c] = out[c].dt.strftime("%Y-%m-%d")
+    out.index = out.index.strftime("%Y-%m-%d")
+    records = out.reset_index(names="date").to_dict(orient="records")
+    return JSONResponse(_clean({**meta, "rows": len(records), "columns": list(df.columns),
+                                "units": df.attrs["units"], "data": records}))
+
+
+@_route("/v1/daily", "series", "start", "end", "columns")
+def daily(series: Annotated[str, Query(max_length=32, description=(
+              "hashprice, hashrate, index or indicators: hashpower.hashprice_daily() ... indicators_daily()"))],
+          start: Date = None, end: Date = None,
+          columns: Annotated[str | None, Query(max_length=512, description="Comma-separated (default: all)")] = None,
+          ) -> JSONResponse:
+    """A derived daily series (the notebooks' frames, docs/notebooks.md): the dashboard's charts draw these."""
+    from hashpower.figures.frames import daily_frame
+
+    return _frame_answer(daily_frame(series, start, end, columns), series=series)
+
+
 @_route("/v1/concentration", "start", "end", "window_days", "window", "merge_templates")
 def concentration(start: Date = None, end: Date = None,
                   window_days: Annotated[int | None, Query(ge=1, le=365, description="Trailing window [days] "
@@ -289,23 +318,18 @@ def concentration(start: Date = None, end: Date = None,
                   window: Annotated[str | None, Query(pattern="^(24h|3d|1w|1m|3m|6m|1y)$", description=(
                       "Trailing window by name, as /v1/security's (24h = 1 day ... 1y = 365 days), instead of "
                       "window_days"))] = None,
-                  merge_templates: bool = False) -> dict[str, Any]:
+                  merge_templates: bool = False) -> JSONResponse:
     """HHI and Nakamoto coefficient of every day of the per-block pool data, over a trailing window.
 
     The rows of :func:`hashpower.figures.frames.concentration_daily` (a day's ``hhi`` and ``nakamoto_coefficient``
     are ``/v1/security``'s for that day and window); one pass over the cached per-block pools per window.
     """
     from hashpower.figures.frames import concentration_daily
-    from hashpower.figures.security import DEFAULT_WINDOW_DAYS, WINDOWS
+    from hashpower.figures.security import window_days_of
 
-    if window is not None and window_days is not None:
-        raise ValueError("give window or window_days, not both")
-    days = WINDOWS[window] if window is not None else (window_days or DEFAULT_WINDOW_DAYS)
+    days = window_days_of(window_days, window)
     df = concentration_daily(start, end, window_days=days, merge_templates=merge_templates)
-    df.index = df.index.strftime("%Y-%m-%d")
-    records = df.reset_index(names="date").to_dict(orient="records")
-    return _clean({"window_days": days, "window": window, "merge_templates": merge_templates,
-                   "rows": len(records), "columns": list(df.columns), "units": df.attrs["units"], "data": records})
+    return _frame_answer(df, window_days=days, window=window, merge_templates=merge_templates)
 
 
 @_route("/v1/pivot", "mw", "power_price", "efficiency", "lease_rate", "capex_per_mw", "lead_months", "term_years",

@@ -423,3 +423,28 @@ def indicators_daily(start: Any = None, end: Any = None) -> pd.DataFrame:
     units = {"hashrate_sma_30d_ehs": "EH/s", "hashrate_sma_60d_ehs": "EH/s", "hash_ribbons_state": "-",
              "hash_ribbons_buy_signal": "bool", "puell_multiple": "-", "puell_multiple_difficulty_adjusted": "-"}
     return _frame(s["dates"], cols, units, start, end)
+
+
+#: The daily series served by name (``GET /v1/daily?series=``): the frames above that take only ``start`` and
+#: ``end``, at their defaults.
+DAILY_SERIES = {"hashprice": hashprice_daily, "hashrate": hashrate_daily, "index": index_daily,
+                "indicators": indicators_daily}
+
+
+def daily_frame(series: str, start: Any = None, end: Any = None, columns: str | None = None) -> pd.DataFrame:
+    """One of :data:`DAILY_SERIES` by name, cut to ``start`` .. ``end`` and to ``columns`` (comma-separated).
+
+    ``ValueError`` naming ``series`` or ``columns`` (with the allowed names) for an unknown one.
+    """
+    if series not in DAILY_SERIES:
+        raise ValueError(f"series must be one of {', '.join(DAILY_SERIES)}, got {series!r}")
+    df = DAILY_SERIES[series](start, end)
+    if columns is None:
+        return df
+    wanted = [c.strip() for c in columns.split(",") if c.strip()]
+    unknown = [c for c in wanted if c not in df.columns]
+    if unknown or not wanted:
+        raise ValueError(f"columns of series {series} are {', '.join(df.columns)}; got {columns!r}")
+    out = df[list(dict.fromkeys(wanted))]
+    out.attrs = {**df.attrs, "units": {c: df.attrs["units"][c] for c in out.columns}}
+    return out

@@ -35,15 +35,24 @@ WINDOWS: dict[str, int | None] = {"24h": 1, "3d": 3, "1w": 7, "1m": 30, "3m": 90
 DEFAULT_WINDOW_DAYS, DEFAULT_TOP_POOLS = 7, 10
 
 
-def _concentration(day: dt.date, window_days: int | None, window: str | None, merge_templates: bool,
-                   top: int) -> tuple[dict[str, Any] | None, str | None]:
-    """The day's pool concentration, or None and the reason when the per-block pool data do not cover it."""
+def window_days_of(window_days: int | None, window: str | None) -> int | None:
+    """The concentration window [days] of ``window_days`` or a named ``window`` (not both; default 7).
+
+    None for ``"all"`` (from the first full day of the pool data). ``ValueError`` naming the parameter.
+    """
     if window is not None and window_days is not None:
         raise ValueError("give window or window_days, not both")
     if window is not None and window not in WINDOWS:
         raise ValueError(f"window must be one of {', '.join(WINDOWS)}, got {window!r}")
     if window_days is None:
-        window_days = DEFAULT_WINDOW_DAYS if window is None else WINDOWS[window]
+        return DEFAULT_WINDOW_DAYS if window is None else WINDOWS[window]
+    return window_days
+
+
+def _concentration(day: dt.date, window_days: int | None, window: str | None, merge_templates: bool,
+                   top: int) -> tuple[dict[str, Any] | None, str | None]:
+    """The day's pool concentration, or None and the reason when the per-block pool data do not cover it."""
+    window_days = window_days_of(window_days, window)
     if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1:
         raise ValueError(f"top must be a whole number >= 1, got {top!r}")
     first_b, last_b = block_day_range()
