@@ -168,6 +168,24 @@ async function applyView() {
   await track(Promise.all(work));
 }
 
+/** A row of toggle buttons bound to ``state[key]`` by their ``data-<attr>``: a click on another one sets it, records
+ * the view and runs ``apply``. */
+function toggleRow(row, attr, key, apply) {
+  for (const b of document.querySelectorAll(`${row} button`)) {
+    b.addEventListener("click", () => {
+      if (b.dataset[attr] === state[key]) return;
+      state[key] = b.dataset[attr];
+      saveView();
+      apply();
+    });
+  }
+}
+
+/** Show which button of a toggle row is pressed: the one whose ``data-<attr>`` is ``value``. */
+function pressRow(row, attr, value) {
+  for (const b of document.querySelectorAll(`${row} button`)) b.setAttribute("aria-pressed", String(b.dataset[attr] === value));
+}
+
 // ------------------------------------------------------------------ figures
 
 function renderHashprice(d) {

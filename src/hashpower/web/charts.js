@@ -227,34 +227,15 @@ function markDate(day) {
   for (const id of ["chart-hashprice", "chart-hashrate"]) window.Plotly.relayout(id, { shapes: [dateLine(day)] });
 }
 
-/** The median of the last 30 days' fees per block with fee data (as hashpower.store.fee_estimate). */
-function feeEstimate(perBlockFees) {
-  const last = perBlockFees.slice(-30).sort((a, b) => a - b);
-  const n = last.length;
-  if (!n) return 0;
-  return n % 2 ? last[(n - 1) / 2] : (last[n / 2 - 1] + last[n / 2]) / 2;
-}
-
 async function drawHashprice(rows) {
-  // hashprice = (subsidy + fees) / blocks x 86400e12 / (difficulty x 2^32) x price, per TH/s/day; x 1000 per PH/s.
-  // After the last day with fee data the fees are the median of its last 30 days, drawn apart and labelled.
+  // /v1/daily's hashprice (hashpower.hashprice_daily: Luxor's formula, per PH/s); after the last day with fee data
+  // its fees are the figures' estimate (fees_estimated), drawn apart and labelled.
   const x = [], y = [], lowX = [], lowY = [], ex = [], ey = [];
-  const known = [];
-  let estimate = null;
   let low = Infinity;
   for (const r of rows) {
-    if (!r.blocks || !r.difficulty || !num(r.price_usd) || !num(r.subsidy_btc)) continue;
-    let fees = r.fees_btc;
-    const estimated = !num(fees) && known.length > 0;
-    if (num(fees)) known.push(fees / r.blocks);
-    else if (estimated) {
-      if (estimate === null) estimate = feeEstimate(known);
-      fees = estimate * r.blocks;
-    } else fees = 0;
-    const perBlock = (r.subsidy_btc + fees) / r.blocks;
-    const v = ((perBlock * 86400e12) / (r.difficulty * 2 ** 32)) * r.price_usd * 1e3;
-    if (!Number.isFinite(v) || v <= 0) continue;
-    if (estimated) {
+    const v = r.hashprice_usd_per_ph_day;
+    if (!num(v) || v <= 0) continue;
+    if (r.fees_estimated) {
       if (!ex.length && x.length) { ex.push(x[x.length - 1]); ey.push(y[y.length - 1]); }
       ex.push(r.date);
       ey.push(v);
@@ -301,20 +282,9 @@ async function drawHashprice(rows) {
 const hashrateTitle = () => (state.scale === "log" ? "EH/s (log scale)" : "EH/s");
 
 async function drawHashrate(rows) {
-  // The network card's 7-day estimate on every day: work over time, the sum of difficulty x 2^32 x blocks over
-  // the trailing 7 days / (7 x 86,400 s), as hashpower.models.network.hashrate_from_blocks (a window with a
-  // missing day is skipped, not counted as zero).
-  const x = [], y = [];
-  const work = rows.map((r) => (num(r.difficulty) && num(r.blocks) ? r.difficulty * 2 ** 32 * r.blocks : null));
-  for (let i = 6; i < rows.length; i++) {
-    const win = work.slice(i - 6, i + 1);
-    if (!win.every(num)) continue;
-    const hs = win.reduce((a, b) => a + b, 0) / (7 * 86400);
-    if (hs > 0) {
-      x.push(rows[i].date);
-      y.push(hs / 1e18); // H/s -> EH/s
-    }
-  }
+  // /v1/daily's 7-day hashrate (hashpower.hashrate_daily: the window's work over its time), the network card's.
+  const shown = rows.filter((r) => num(r.hashrate_7d_ehs) && r.hashrate_7d_ehs > 0);
+  const x = shown.map((r) => r.date), y = shown.map((r) => r.hashrate_7d_ehs);
   TIME.hashrate.span = [x[0], x[x.length - 1]];
   const Plotly = await plotlyReady;
   const el = $("chart-hashrate");
@@ -334,9 +304,7 @@ async function drawHashrate(rows) {
 
 /** The hashrate chart's y scale (log or linear) as in the state; its switch shows which. */
 async function applyScale() {
-  for (const b of document.querySelectorAll("#hashrate-scale button")) {
-    b.setAttribute("aria-pressed", String(b.dataset.scale === state.scale));
-  }
+  pressRow("#hashrate-scale", "scale", state.scale);
   const el = $("chart-hashrate");
   el.dataset.scale = state.scale;
   if (!el._fullLayout || el._fullLayout.yaxis.type === state.scale) return;
@@ -344,16 +312,7 @@ async function applyScale() {
   await fitY(el, "hashrate");
 }
 
-function scaleInit() {
-  for (const b of document.querySelectorAll("#hashrate-scale button")) {
-    b.addEventListener("click", () => {
-      if (b.dataset.scale === state.scale) return;
-      state.scale = b.dataset.scale;
-      saveView();
-      applyScale();
-    });
-  }
-}
+const scaleInit = () => toggleRow("#hashrate-scale", "scale", "scale", applyScale);
 
 const GEN_COLORS = { latest: "#2ca02c", mid: "#1f77b4", old: "#ff7f0e", obsolete: "#7f7f7f" };
 
@@ -382,7 +341,10 @@ async function drawCostRate(rows) {
 }
 
 async function loadHistoryCharts() {
-  const hp = await api("/v1/history", { columns: "difficulty,price_usd,subsidy_btc,fees_btc,blocks" });
+  const [hp, hr] = await Promise.all([
+    api("/v1/daily", { series: "hashprice", columns: "hashprice_usd_per_ph_day,fees_estimated,price_usd" }),
+    api("/v1/daily", { series: "hashrate", columns: "hashrate_7d_ehs" }),
+  ]);
   // The date picker spans the days with a price (hashprice needs one).
   const priced = hp.data.filter((r) => r.price_usd !== null);
   if (priced.length) {
@@ -390,7 +352,7 @@ async function loadHistoryCharts() {
     Object.assign($("date"), { min: first, max: last });
     $("data-range").textContent = `Data ${first} to ${last}.`;
   }
-  await Promise.all([drawHashprice(hp.data), drawHashrate(hp.data)]);
+  await Promise.all([drawHashprice(hp.data), drawHashrate(hr.data)]);
   historyDrawn = true;
   if (markedDate) markDate(markedDate);
 }

@@ -8,34 +8,20 @@ const POOLS_TOP = 10; // pools named; the rest are one "others" row (the API's d
 const CONC_ALL_DAYS = 365; // the chart's window when the table's is "all" (it has no fixed length)
 const concSeries = new Map(); // window [days] -> the promise of /v1/concentration's answer
 let poolsChart = Promise.resolve();
-let poolsLast = null; // the last day of the pool data (the day /v1/security answers for without a date)
 
 const concDays = (w) => POOL_WINDOWS[w] ?? CONC_ALL_DAYS;
 
-function poolsInit() {
-  for (const b of document.querySelectorAll("#pools-windows button")) {
-    b.addEventListener("click", () => {
-      if (b.dataset.window === state.pools) return;
-      state.pools = b.dataset.window;
-      saveView();
-      track(loadPools());
-    });
-  }
-}
+const poolsInit = () => toggleRow("#pools-windows", "window", "pools", () => track(loadPools()));
 
 /** /v1/security's pools over window ``w`` on the chosen day, or on the pool data's last day when the chosen one is
- * later (or not given): as the security card. */
+ * later (or not given): as the security card (the last day is kept in ``state.securityLast``). */
 async function fetchPools(w) {
   const q = { window: w, top: POOLS_TOP };
-  if (!state.date || (poolsLast && state.date >= poolsLast)) {
+  const later = () => !state.date || state.date >= state.securityLast;
+  if (!state.securityLast || later()) {
     const d = await api("/v1/security", q);
-    poolsLast = d.date;
-    return d;
-  }
-  if (!poolsLast) {
-    const d = await api("/v1/security", q);
-    poolsLast = d.date;
-    if (state.date >= poolsLast) return d;
+    state.securityLast = d.date;
+    if (later()) return d;
   }
   return api("/v1/security", { ...q, date: state.date });
 }
@@ -56,9 +42,7 @@ async function loadPoolTable(w) {
 }
 
 function loadPools() {
-  for (const b of document.querySelectorAll("#pools-windows button")) {
-    b.setAttribute("aria-pressed", String(b.dataset.window === state.pools));
-  }
+  pressRow("#pools-windows", "window", state.pools);
   // the chart waits for the chart library (main releases it after the figures): not awaited with the table
   poolsChart = drawConcentration(state.pools).then(() => setError("pools-chart", null),
     (e) => setError("pools-chart", e instanceof ApiError ? e.message : `the pools chart: ${e.message}`));
