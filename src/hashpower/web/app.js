@@ -52,32 +52,39 @@ function setError(key, msg) {
   box.classList.toggle("shown", errors.size > 0);
 }
 
-async function api(path, params = {}) {
+/** GET ``path`` with ``params`` (empty ones left out), or POST ``body`` (of ``type``) to it; an ApiError with the
+ * route, the status and the API's reason (``path``, ``status``, ``detail``) when refused or unanswered. */
+async function api(path, params = {}, { body = null, type = null, timeoutMs = 30000 } = {}) {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined && v !== "") q.set(k, v);
+  for (const [k, v] of Object.entries(params || {})) if (v !== null && v !== undefined && v !== "") q.set(k, v);
   const qs = q.toString();
   const url = qs ? `${path}?${qs}` : path;
+  const headers = { Accept: "application/json", ...(type ? { "Content-Type": type } : {}) };
   let resp;
   try {
-    resp = await fetch(url, { headers: { Accept: "application/json" }, signal: AbortSignal.timeout(30000) });
+    resp = await fetch(url, { method: body === null ? "GET" : "POST", body, headers,
+      signal: AbortSignal.timeout(timeoutMs) });
   } catch (e) {
     throw new ApiError(`${path}: the server did not answer (${e.message})`);
   }
-  const body = await resp.json().catch(() => null);
+  const answer = await resp.json().catch(() => null);
   if (!resp.ok) {
-    const detail = body && body.detail ? body.detail : resp.statusText;
-    throw new ApiError(`${path} (HTTP ${resp.status}): ${typeof detail === "string" ? detail : JSON.stringify(detail)}`);
+    const raw = answer && answer.detail ? answer.detail : resp.statusText;
+    const detail = typeof raw === "string" ? raw : JSON.stringify(raw);
+    throw Object.assign(new ApiError(`${path} (HTTP ${resp.status}): ${detail}`), { path, status: resp.status, detail });
   }
-  return body;
+  return answer;
 }
 
 // Each figure group keeps a sequence number so a slow, stale answer never overwrites a newer one.
 const seq = {};
 
-async function load(key, path, params, render) {
+/** Fill figure group ``key`` from ``path`` (or from ``fetcher``, which asks it in its own way), unless a newer
+ * request of the group was made meanwhile; its error, if any, in #error. */
+async function load(key, path, params, render, fetcher = () => api(path, params)) {
   const token = (seq[key] = (seq[key] || 0) + 1);
   try {
-    const data = await api(path, params);
+    const data = await fetcher();
     if (token !== seq[key]) return;
     noteFreshness(data);
     render(data);

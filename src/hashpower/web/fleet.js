@@ -12,26 +12,9 @@ let fleetRun = 0;
 /** The body's content type: a JSON object, or TOML text. */
 const fleetType = (text) => (text.trim().startsWith("{") ? "application/json" : "application/toml");
 
-/** POST the fleet to a route; an ApiError with the route, the status and the API's reason when refused. */
-async function fleetPost(path, params, text) {
-  const q = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();
-  let resp;
-  try {
-    resp = await fetch(q ? `${path}?${q}` : path, {
-      method: "POST", body: text, signal: AbortSignal.timeout(FLEET_TIMEOUT_MS),
-      headers: { Accept: "application/json", "Content-Type": fleetType(text) },
-    });
-  } catch (e) {
-    throw new ApiError(`${path}: the server did not answer (${e.message})`);
-  }
-  const body = await resp.json().catch(() => null);
-  if (!resp.ok) {
-    const raw = body && body.detail ? body.detail : resp.statusText;
-    const detail = typeof raw === "string" ? raw : JSON.stringify(raw);
-    throw Object.assign(new ApiError(`${path} (HTTP ${resp.status}): ${detail}`), { path, status: resp.status, detail });
-  }
-  return body;
-}
+/** POST the fleet to a route (api's errors: the route, the status and the API's reason when refused). */
+const fleetPost = (path, params, text) => api(path, params, { body: text, type: fleetType(text),
+  timeoutMs: FLEET_TIMEOUT_MS });
 
 /** The panel's errors: the routes that gave one answer named together ("/v1/fleet, /v1/costs (HTTP 422): ..."). */
 function fleetErrors(failures) {

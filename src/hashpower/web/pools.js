@@ -26,20 +26,7 @@ async function fetchPools(w) {
   return api("/v1/security", { ...q, date: state.date });
 }
 
-async function loadPoolTable(w) {
-  const token = (seq.pools = (seq.pools || 0) + 1);
-  try {
-    const d = await fetchPools(w);
-    if (token !== seq.pools) return;
-    noteFreshness(d);
-    renderPools(d, w);
-    setError("pools", null);
-  } catch (e) {
-    if (token !== seq.pools) return;
-    setError("pools", e instanceof ApiError ? e.message : `/v1/security: ${e.message}`);
-    if (!(e instanceof ApiError)) console.error(e);
-  }
-}
+const loadPoolTable = (w) => load("pools", "/v1/security", null, (d) => renderPools(d, w), () => fetchPools(w));
 
 function loadPools() {
   pressRow("#pools-windows", "window", state.pools);
