@@ -7,10 +7,12 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from liveserver import Server, live_server
 
 from hashpower import store
 
@@ -37,6 +39,14 @@ def built_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
         else:
             os.environ["HASHPOWER_HOME"] = old
     return home / "hashpower.duckdb"
+
+
+@pytest.fixture(scope="module")
+def server(built_store: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest,
+           ) -> Iterator[Server]:
+    """A ``hashpower serve`` for the whole test module, on its own copy of the built store (tests/liveserver.py)."""
+    with live_server(built_store, tmp_path_factory.mktemp(f"{request.module.__name__}-home")) as srv:
+        yield srv
 
 
 @pytest.fixture

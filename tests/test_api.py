@@ -16,19 +16,12 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import run_cli
-from liveserver import Server, live_server
+from liveserver import Server
 
 REQUEST_TIMEOUT_S = 60
 
 
 # --------------------------------------------------------------------------- a real server
-
-
-@pytest.fixture(scope="module")
-def server(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A server on its own copy of the store, for the whole module."""
-    with live_server(built_store, tmp_path_factory.mktemp("api-home")) as srv:
-        yield srv
 
 
 @pytest.fixture(scope="module")

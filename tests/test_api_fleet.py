@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import digest, run_cli
-from liveserver import Server, live_server
+from liveserver import Server
 from test_api import same, strict_json
 
 REQUEST_TIMEOUT_S = 180
@@ -67,13 +67,6 @@ def _as_json(toml_text: str) -> dict:
     import tomllib
 
     return tomllib.loads(toml_text)
-
-
-@pytest.fixture(scope="module")
-def server(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A server on its own copy of the store, for the whole module."""
-    with live_server(built_store, tmp_path_factory.mktemp("api-fleet-home")) as srv:
-        yield srv
 
 
 @pytest.fixture(scope="module")

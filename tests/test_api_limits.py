@@ -30,13 +30,6 @@ MAX_DETAIL_BYTES = 300
 
 
 @pytest.fixture(scope="module")
-def server(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A server on its own copy of the store, for the whole module."""
-    with live_server(built_store, tmp_path_factory.mktemp("limits-home")) as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
 def client(server: Server) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server.url, timeout=REQUEST_TIMEOUT_S) as c:
         yield c

@@ -10,13 +10,12 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from liveserver import Server, live_server
+from liveserver import Server
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
@@ -44,12 +43,6 @@ def chromium_path() -> str:
     except ImportError:
         _unavailable("Playwright for Python is not installed (pip install -e '.[dev]')")
     return path
-
-
-@pytest.fixture(scope="module")
-def server(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with live_server(built_store, tmp_path_factory.mktemp("dashboard-home")) as srv:
-        yield srv
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from liveserver import Server, live_server
+from liveserver import Server
 from test_dashboard import ARTIFACTS, WAIT_MS, Watch, _fig, browser, chromium_path  # noqa: F401 - fixtures
 
 #: The panel's requests (app.js: FLEET_FORWARD, FLEET_PLAN).
@@ -23,12 +23,6 @@ PLAN = {"days": 1}
 #: The longest wait for the panel's three answers [ms]: the P&L ahead starts the heavy pool and the engine cold.
 FLEET_WAIT_MS = 180_000
 NARROW = 360
-
-
-@pytest.fixture(scope="module")
-def server(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with live_server(built_store, tmp_path_factory.mktemp("dashboard-fleet-home")) as srv:
-        yield srv
 
 
 @pytest.fixture(scope="module")

@@ -7,19 +7,10 @@ elsewhere a skip with the reason.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
 import pytest
-from liveserver import Server, live_server
+from liveserver import Server
 from test_dashboard import ARTIFACTS, WAIT_MS, Watch, _fig, _set, browser, chromium_path  # noqa: F401 - fixtures
-
-
-@pytest.fixture(scope="module")
-def server(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with live_server(built_store, tmp_path_factory.mktemp("dashboard-indicators-home")) as srv:
-        yield srv
 
 
 def _check_panel(page, ind: dict, day: str) -> None:

@@ -11,14 +11,13 @@ import copy
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 from conftest import run_cli
-from liveserver import Server, live_server
+from liveserver import Server
 from test_dashboard import ARTIFACTS, CHROMIUM_ARGS, WAIT_MS, Watch, _unavailable
 
 OUTLOOK_QUERY = {"months": ["24"], "paths": ["1000"]}
@@ -36,12 +35,6 @@ def chromium_path() -> str:
     except ImportError:
         _unavailable("Playwright for Python is not installed (pip install -e '.[dev]')")
     return path
-
-
-@pytest.fixture(scope="module")
-def server(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with live_server(built_store, tmp_path_factory.mktemp("dashboard-outlook-home")) as srv:
-        yield srv
 
 
 @pytest.fixture(scope="module")

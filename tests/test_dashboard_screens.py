@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from conftest import run_cli
-from liveserver import Server, live_server
+from liveserver import Server
 from test_dashboard import ARTIFACTS, WAIT_MS, Watch, _fig, _set, browser, chromium_path  # noqa: F401 - fixtures
 
 from hashpower.figures.hashprice import DEFAULT_POWER_PRICE_USD_PER_KWH
@@ -49,12 +49,6 @@ TITLES = {
 FLEET_WAIT_MS = 180_000
 #: The first ASIC miners shipped in January 2013 (Canaan's Avalon batch 1): the hashrate chart's default start.
 ASIC_START = "2013-01-01"
-
-
-@pytest.fixture(scope="module")
-def server(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with live_server(built_store, tmp_path_factory.mktemp("dashboard-screens-home")) as srv:
-        yield srv
 
 
 @pytest.fixture(scope="module")

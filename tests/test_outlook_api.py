@@ -13,19 +13,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from liveserver import Server, live_server
+from liveserver import Server
 
 REQUEST_TIMEOUT_S = 120
 QUANTILES = ("p5", "p25", "p50", "p75", "p95")
 SERIES = ("hashrate_ehs", "difficulty", "hashprice_usd_per_ph_day", "hashprice_btc_per_ph_day")
 TOP_KEYS = {"start", "months", "next_epochs", "forward_hashprice_curve", "backtest", "paths", "seed", "preset",
             "price_view", "units", "calibration"}
-
-
-@pytest.fixture(scope="module")
-def server(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with live_server(built_store, tmp_path_factory.mktemp("outlook-home")) as srv:
-        yield srv
 
 
 @pytest.fixture(scope="module")

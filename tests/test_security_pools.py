@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import httpx
 import pytest
-from liveserver import Server, live_server
+from liveserver import Server
 
 from hashpower import cli
 from hashpower.figures import series
@@ -40,12 +40,6 @@ def shared_home(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("HASHPOWER_HOME", str(h))
         yield h
-
-
-@pytest.fixture(scope="module")
-def server(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with live_server(built_store, tmp_path_factory.mktemp("security-pools-api")) as srv:
-        yield srv
 
 
 @pytest.fixture(scope="module")

@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from conftest import run_cli
-from liveserver import Server, live_server
+from liveserver import Server
 
 SNAPSHOTS = Path(__file__).parent / "data" / "snapshots"
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -103,12 +102,6 @@ def test_cli_bad_input_exit_code_is_unchanged(argv: list[str], home: Path) -> No
     r = run_cli(*argv, home=home)
     name = "exit-" + "-".join(a.strip("-/").replace("/", "_").replace(".", "_") for a in argv)
     _check(name, f"{r.returncode}\n{r.stderr}")
-
-
-@pytest.fixture(scope="module")
-def server(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with live_server(built_store, tmp_path_factory.mktemp("snapshot-home")) as srv:
-        yield srv
 
 
 @pytest.mark.parametrize("name", sorted(API_CASES))
