@@ -77,6 +77,19 @@ class Watch:
         route.abort()
 
 
+def open_page(browser, url: str, width: int, height: int = 900, until: str = "figures", timeout_ms: float = WAIT_MS):
+    """A new context (its requests watched) and page at ``url``, ``width`` x ``height`` px, once the page has set
+    ``data-<until>`` on its body (figures, ready, outlook: app.js's main)."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    watch = Watch(context)
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    page.on("pageerror", lambda e: watch.page_errors.append(str(e)))
+    page.goto(url)
+    page.wait_for_function(f"document.body.dataset.{until} === '1'", timeout=timeout_ms)
+    return context, page, watch
+
+
 def _fig(page, selector: str, attr: str = "data-value") -> float:
     value = page.get_attribute(selector, attr)
     assert value not in (None, "", "null"), f"{selector} has no {attr}"

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from liveserver import Server
-from test_dashboard import ARTIFACTS, WAIT_MS, Watch, _fig, browser, chromium_path  # noqa: F401 - fixtures
+from test_dashboard import ARTIFACTS, _fig, browser, chromium_path, open_page  # noqa: F401 - fixtures
 
 #: The panel's requests (app.js: FLEET_FORWARD, FLEET_PLAN).
 FORWARD = {"forward_months": 12, "paths": 1000, "seed": 0}
@@ -32,14 +32,7 @@ def api(server: Server) -> Iterator[httpx.Client]:
 
 
 def _open(browser, server: Server, width: int, height: int = 900):  # noqa: F811 - the fixture imported above
-    context = browser.new_context(viewport={"width": width, "height": height})
-    watch = Watch(context)
-    page = context.new_page()
-    page.set_default_timeout(WAIT_MS)
-    page.on("pageerror", lambda e: watch.page_errors.append(str(e)))
-    page.goto(f"{server.url}/")
-    page.wait_for_function("document.body.dataset.figures === '1'")
-    return context, page, watch
+    return open_page(browser, f"{server.url}/", width, height)
 
 
 def _submit(page, runs: int = 1) -> None:

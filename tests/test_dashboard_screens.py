@@ -20,7 +20,7 @@ import httpx
 import pytest
 from conftest import run_cli
 from liveserver import Server
-from test_dashboard import ARTIFACTS, WAIT_MS, Watch, _fig, _set, browser, chromium_path  # noqa: F401 - fixtures
+from test_dashboard import ARTIFACTS, _fig, _set, browser, chromium_path, open_page  # noqa: F401 - fixtures
 
 from hashpower.figures.hashprice import DEFAULT_POWER_PRICE_USD_PER_KWH
 from hashpower.figures.security import WINDOWS
@@ -67,14 +67,7 @@ def cli_home(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 
 def _open(browser, server: Server, width: int, path: str = "/", height: int = 900,  # noqa: F811
           until: str = "outlook"):
-    context = browser.new_context(viewport={"width": width, "height": height})
-    watch = Watch(context)
-    page = context.new_page()
-    page.set_default_timeout(WAIT_MS)
-    page.on("pageerror", lambda e: watch.page_errors.append(str(e)))
-    page.goto(f"{server.url}{path}")
-    page.wait_for_function(f"document.body.dataset.{until} === '1'", timeout=120_000)
-    return context, page, watch
+    return open_page(browser, f"{server.url}{path}", width, height, until=until, timeout_ms=120_000)
 
 
 # Every chart's boxes [px, viewport coordinates], axis titles as laid out and as drawn, and x range.
