@@ -285,16 +285,11 @@ def security(date: Annotated[str | None, Query(description="Day YYYY-MM-DD, any 
 def _frame_answer(df, **meta: Any) -> JSONResponse:
     """A frame of :mod:`hashpower.figures.frames` as JSON records, with its columns and units.
 
-    The index (``date``) and date columns as ``YYYY-MM-DD``, NaN and NaT as null.
+    The records are :func:`~hashpower.figures.frames.frame_records`'s (this layer does not import pandas).
     """
-    import pandas as pd
+    from hashpower.figures.frames import frame_records
 
-    out = df.copy()
-    for c in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[c]):
-            out[c] = out[c].dt.strftime("%Y-%m-%d")
-    out.index = out.index.strftime("%Y-%m-%d")
-    records = out.reset_index(names="date").to_dict(orient="records")
+    records = frame_records(df)
     return JSONResponse(_clean({**meta, "rows": len(records), "columns": list(df.columns),
                                 "units": df.attrs["units"], "data": records}))
 

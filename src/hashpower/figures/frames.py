@@ -448,3 +448,16 @@ def daily_frame(series: str, start: Any = None, end: Any = None, columns: str | 
     out = df[list(dict.fromkeys(wanted))]
     out.attrs = {**df.attrs, "units": {c: df.attrs["units"][c] for c in out.columns}}
     return out
+
+
+def frame_records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of a frame of this module as dicts (the API's JSON).
+
+    ``date`` and date columns as ``YYYY-MM-DD``, NaT as NaN (which the API sends as null).
+    """
+    out = df.copy()
+    for c in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[c]):
+            out[c] = out[c].dt.strftime("%Y-%m-%d")
+    out.index = out.index.strftime("%Y-%m-%d")
+    return out.reset_index(names="date").to_dict(orient="records")
